@@ -1,0 +1,3 @@
+from authmock.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,231 @@
+"""The app factory and the per-app control handle (``Mock``).
+
+Request pipeline of every flavour app:
+1. ``before_request``: fault rules may answer instead of the product (stub for now);
+2. the route runs inside ``store.transaction()``: one request at a time, and every write is
+   undone if an exception escapes. A flavour that must keep state while refusing (a failed-login
+   counter) *returns* its error response instead of raising;
+3. any exception becomes the flavour's own envelope (``Flavour.render_error``), never HTML; an
+   unexpected one is logged with its traceback and answered with the flavour's 500;
+4. ``after_request``: the journal records the request on the mock clock;
+5. a stall requested by the route (realistic timing) is slept outside the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
+
+from authmock import flavour as flavours
+from authmock.clock import Clock, isoformat
+from authmock.faults import Faults
+from authmock.fixtures import (
+    FixtureFile,
+    bundled_fixture_path,
+    fixture_from_data,
+    read_fixture_file,
+)
+from authmock.journal import Journal
+from authmock.mailbox import Mailbox
+from authmock.randomness import Random
+from authmock.store import Store
+from authmock.tokens import JwtSigner
+
+CONTROL_PREFIX = "/__authmock__"
+log = logging.getLogger("authmock")
+
+
+class Mock:
+    """Everything one flavour app owns; also the control handle users script against."""
+
+    def __init__(
+        self,
+        flavour: flavours.Flavour,
+        fixture: FixtureFile,
+        *,
+        profile: str,
+        seed: int | str | None,
+        control_token: str | None,
+        realistic_timing: bool,
+    ) -> None:
+        self.flavour = flavour
+        self.name = flavour.name
+        self.fixture = fixture
+        self.settings: dict[str, Any] = fixture.settings
+        self.profile = profile
+        self.realistic_timing = realistic_timing
+        self.control_token = control_token
+        self.clock = Clock()
+        self.store = Store()
+        self.rng = Random(seed)
+        self.mailbox = Mailbox(self.store, self.clock)
+        self.journal = Journal(flavour.name)
+        self.faults = Faults()
+        secret = self.settings.get("jwt_secret")
+        self.tokens = JwtSigner(
+            self.clock, self.store, self.rng, secret if isinstance(secret, str) else None
+        )
+        self.seed = flavour.parse_fixtures(fixture)
+        self.app: MockFlask = MockFlask(f"authmock.{flavour.name}", mock=self)
+
+    def reset(self) -> None:
+        """Back to the loaded fixtures; tokens issued before are refused from now on."""
+        with self.store.lock:
+            self.store.reset()
+            self.tokens.rotate()
+            self.flavour.on_reset(self)
+        self.clock.reset()
+        self.journal.clear()
+        self.faults.clear()
+
+    def stall(self, seconds: float) -> None:
+        """Ask for the current response to be delayed (outside the lock), e.g. login stalls."""
+        g.authmock_stall = max(getattr(g, "authmock_stall", 0.0), seconds)
+
+    @property
+    def client(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def otp(self, email: str, *, at: float | None = None) -> str | None:
+        """The TOTP code a user's authenticator shows now on the mock clock (None: no secret)."""
+        import pyotp
+
+        secret = self.flavour.totp_secret(self, email)
+        if secret is None:
+            return None
+        return str(pyotp.TOTP(secret).at(self.clock.time() if at is None else at))
+
+
+class MockFlask(Flask):
+    """Flask with the authmock pipeline: one transaction per dispatch, stalls outside it."""
+
+    def __init__(self, import_name: str, *, mock: Mock) -> None:
+        super().__init__(import_name)
+        self.mock = mock
+
+    def dispatch_request(self) -> Any:
+        with self.mock.store.transaction():
+            return super().dispatch_request()
+
+    def full_dispatch_request(self) -> Response:
+        response = super().full_dispatch_request()
+        stall = getattr(g, "authmock_stall", 0.0)
+        if stall:
+            time.sleep(stall)
+        return response
+
+
+def current_mock() -> Mock:
+    """The Mock of the app handling the current request."""
+    mock: Mock = current_app.extensions["authmock"]
+    return mock
+
+
+def _load_fixture(flavour: str, fixtures: str | Path | Mapping[str, Any] | None) -> FixtureFile:
+    if fixtures is None:
+        fixture = read_fixture_file(bundled_fixture_path(flavour))
+    elif isinstance(fixtures, Mapping):
+        fixture = fixture_from_data(dict(fixtures))
+    else:
+        fixture = read_fixture_file(fixtures)
+    if fixture.flavour != flavour:
+        raise fixture.error(
+            "$.flavour", f"is \"{fixture.flavour}\" but the app is for \"{flavour}\""
+        )
+    return fixture
+
+
+def create_app(
+    flavour: str,
+    *,
+    fixtures: str | Path | Mapping[str, Any] | None = None,
+    profile: str | None = None,
+    seed: int | str | None = None,
+    control_token: str | None = None,
+    realistic_timing: bool | None = None,
+) -> MockFlask:
+    """A Flask app serving one flavour; its control handle is ``app.mock``.
+
+    ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults.
+    ``profile`` defaults to the fixture's ``settings.profile``, else ``"docs"``.
+    """
+    impl = flavours.get(flavour)
+    fixture = _load_fixture(flavour, fixtures)
+    chosen = profile if profile is not None else fixture.settings.get("profile", "docs")
+    if chosen not in ("docs", "server"):
+        raise ValueError(f"profile must be 'docs' or 'server', not {chosen!r}")
+    mock = Mock(
+        impl,
+        fixture,
+        profile=chosen,
+        seed=seed if seed is not None else fixture.settings.get("seed"),
+        control_token=control_token,
+        realistic_timing=(
+            realistic_timing
+            if realistic_timing is not None
+            else bool(fixture.settings.get("realistic_timing", False))
+        ),
+    )
+    app = mock.app
+    app.extensions["authmock"] = mock
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = impl.max_content_length
+    _install_pipeline(app, mock)
+
+    from authmock.control import control_blueprint
+
+    app.register_blueprint(control_blueprint(mock), url_prefix=CONTROL_PREFIX)
+    impl.setup(mock)
+    return app
+
+
+def _install_pipeline(app: MockFlask, mock: Mock) -> None:
+    from authmock.control import control_error
+
+    def is_control() -> bool:
+        return request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")
+
+    @app.before_request
+    def _faults() -> Response | None:
+        if is_control():
+            return None
+        return mock.faults.intercept(request)
+
+    @app.after_request
+    def _journal(response: Response) -> Response:
+        if not is_control():
+            mock.journal.record(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode("latin-1"),
+                    "status": response.status_code,
+                    "at": isoformat(mock.clock.now()),
+                    "flavour": mock.name,
+                }
+            )
+        return response
+
+    @app.errorhandler(Exception)
+    def _any_error(error: Exception) -> Response:
+        status = error.code if isinstance(error, HTTPException) and error.code else 500
+        if status == 500 and not isinstance(error, HTTPException):
+            log.error(
+                "unexpected error in %s %s (%s)", request.method, request.path, mock.name,
+                exc_info=error,
+            )
+        if is_control():
+            return control_error(status, error)
+        try:
+            return mock.flavour.render_error(status, error)
+        except Exception as nested:  # the last line of defence: still JSON, never HTML
+            log.error("render_error failed", exc_info=nested)
+            return Response('{"error":"internal error"}', 500, mimetype="application/json")

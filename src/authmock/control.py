@@ -1,0 +1,187 @@
+"""The ``/__authmock__`` control API: health, reset, clock, mailbox, journal, faults, otp.
+
+Its own errors are ``{"error": "..."}`` with a 4xx, whatever the flavour's envelope is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
+
+from authmock.faults import FaultsNotImplemented
+from authmock.tokens import constant_time_equals
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+
+TOTP_PERIOD = 30
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(payload, separators=(",", ":")), status, mimetype="application/json"
+    )
+
+
+def _error(status: int, message: str) -> Response:
+    return _json({"error": message}, status)
+
+
+def control_error(status: int, error: BaseException | None) -> Response:
+    if status == 404:
+        return _error(404, f"no control endpoint at {request.path}")
+    if status == 405:
+        return _error(405, f"method {request.method} not allowed on {request.path}")
+    if status == 413:
+        return _error(413, "request body too large")
+    if isinstance(error, HTTPException) and 400 <= status < 500:
+        return _error(status, error.description or "bad request")
+    return _error(500, "internal error in the control API (see the server log)")
+
+
+def _body() -> dict[str, Any] | Response:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "body must be a JSON object")
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object")
+    return body
+
+
+def control_blueprint(mock: Mock) -> Blueprint:
+    bp = Blueprint("authmock_control", __name__)
+
+    @bp.before_request
+    def _authorize() -> Response | None:
+        if mock.control_token is None:
+            return None
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not constant_time_equals(given.strip(), mock.control_token):
+            return _error(401, "control API needs Authorization: Bearer <control token>")
+        return None
+
+    @bp.get("/health")
+    def health() -> Response:
+        return _json({"status": "ok", "flavour": mock.name, "profile": mock.profile})
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        mock.reset()
+        return Response(status=204)
+
+    @bp.get("/clock")
+    def clock_get() -> Response:
+        return _json(mock.clock.state())
+
+    @bp.post("/clock")
+    def clock_post() -> Response:
+        body = _body()
+        if isinstance(body, Response):
+            return body
+        actions = [k for k in ("advance", "set", "freeze", "reset") if k in body]
+        unknown = [k for k in body if k not in ("advance", "set", "freeze", "reset")]
+        if unknown or len(actions) != 1:
+            return _error(
+                400,
+                'body must hold exactly one of "advance", "set", "freeze" or "reset"',
+            )
+        action = actions[0]
+        value = body[action]
+        try:
+            if action == "advance":
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    raise ValueError('"advance" takes seconds or a duration such as "24h"')
+                mock.clock.advance(value)
+            elif action == "set":
+                if not isinstance(value, str):
+                    raise ValueError('"set" takes an ISO-8601 date-time string')
+                mock.clock.set(value)
+            elif action == "freeze":
+                if not isinstance(value, bool):
+                    raise ValueError('"freeze" takes true or false')
+                mock.clock.freeze() if value else mock.clock.unfreeze()
+            else:
+                if value is not True:
+                    raise ValueError('"reset" takes true')
+                mock.clock.reset()
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return _json(mock.clock.state())
+
+    @bp.get("/mailbox")
+    def mailbox_get() -> Response:
+        to = request.args.get("to")
+        return _json({"messages": [m.to_json() for m in mock.mailbox.messages(to)]})
+
+    @bp.delete("/mailbox")
+    def mailbox_delete() -> Response:
+        mock.mailbox.clear()
+        return Response(status=204)
+
+    @bp.get("/journal")
+    def journal_get() -> Response:
+        return _json({"requests": mock.journal.entries()})
+
+    @bp.delete("/journal")
+    def journal_delete() -> Response:
+        mock.journal.clear()
+        return Response(status=204)
+
+    @bp.get("/faults")
+    def faults_get() -> Response:
+        return _json({"faults": mock.faults.rules()})
+
+    @bp.post("/faults")
+    def faults_post() -> Response:
+        body = _body()
+        if isinstance(body, Response):
+            return body
+        try:
+            rule = mock.faults.add(body)
+        except FaultsNotImplemented as exc:
+            return _error(501, str(exc))
+        return _json(rule, 201)
+
+    @bp.delete("/faults")
+    def faults_delete() -> Response:
+        mock.faults.clear()
+        return Response(status=204)
+
+    @bp.get("/users/<path:email>/otp")
+    def otp(email: str) -> Response:
+        import pyotp
+
+        secret = mock.flavour.totp_secret(mock, email)
+        if secret is None:
+            return _error(404, f"no user {email!r} with a TOTP secret")
+        now = mock.clock.time()
+        totp = pyotp.TOTP(secret)
+        return _json(
+            {
+                "otp": totp.at(now),
+                "valid_for_seconds": TOTP_PERIOD - int(now) % TOTP_PERIOD,
+                "next": totp.at(now + TOTP_PERIOD),
+            }
+        )
+
+    @bp.get("/")
+    def inspector() -> Response:
+        html = (
+            "<!doctype html><html><head><meta charset=utf-8><title>authmock</title></head>"
+            f"<body><h1>authmock &middot; {mock.name}</h1>"
+            "<p>The inspector page is not built yet. Use the JSON control API: "
+            '<a href="health">health</a>, <a href="clock">clock</a>, '
+            '<a href="mailbox">mailbox</a>, <a href="journal">journal</a>, '
+            '<a href="faults">faults</a>.</p></body></html>'
+        )
+        return Response(html, 200, mimetype="text/html")
+
+    return bp

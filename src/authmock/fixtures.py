@@ -1,0 +1,149 @@
+"""Fixture files: loading, the shared top-level keys, and helpers for flavour schemas.
+
+Every problem is reported as ``FILE: JSON-PATH: what is wrong`` so a user can fix it without
+reading our code, and the server refuses to start.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+PROFILES = ("docs", "server")
+_REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+T = TypeVar("T")
+REQUIRED: Any = object()
+
+_TYPE_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+class FixtureError(ValueError):
+    """A fixture file is unusable; ``str()`` is the one-line message for the user."""
+
+    def __init__(self, source: str, path: str, problem: str) -> None:
+        self.source = source
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{source}: {path}: {problem}")
+
+
+@dataclass
+class FixtureFile:
+    """A parsed fixture document plus where it came from (for error messages)."""
+
+    source: str
+    data: dict[str, Any]
+    flavour: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def error(self, path: str, problem: str) -> FixtureError:
+        return FixtureError(self.source, path, problem)
+
+    # helpers for flavour schemas -------------------------------------------------
+    def expect(self, value: Any, kind: type[T] | tuple[type, ...], path: str) -> T:
+        """``value`` if it is of ``kind`` (bool is never an int here), else a FixtureError."""
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        is_bool = isinstance(value, bool)
+        ok = any(
+            (k is bool and is_bool)
+            or (k in (int, float) and not is_bool and isinstance(value, (int, float))
+                and (k is float or isinstance(value, int)))
+            or (k not in (bool, int, float) and isinstance(value, k))
+            for k in kinds
+        )
+        if not ok:
+            wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.error(path, f"must be {wanted}, got {json.dumps(value)[:60]}")
+        return value  # type: ignore[no-any-return]
+
+    def get(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        kind: type[T] | tuple[type, ...],
+        path: str,
+        default: Any = REQUIRED,
+    ) -> T:
+        """``obj[key]`` checked against ``kind``; missing → ``default`` or an error."""
+        if key not in obj:
+            if default is REQUIRED:
+                raise self.error(path, f"missing required key \"{key}\"")
+            return default  # type: ignore[no-any-return]
+        return self.expect(obj[key], kind, f"{path}.{key}")
+
+    def only_keys(self, obj: Mapping[str, Any], allowed: set[str] | list[str], path: str) -> None:
+        """Refuse unknown keys: a typo in a fixture should not pass silently."""
+        for key in obj:
+            if key not in allowed:
+                raise self.error(
+                    f"{path}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})"
+                )
+
+
+def bundled_fixture_path(flavour: str) -> Path:
+    """The default fixture file of a flavour, installed or from a source checkout."""
+    packaged = resources.files("authmock").joinpath("bundled_fixtures", f"{flavour}.json")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return _REPO_FIXTURES / f"{flavour}.json"
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key \"{key}\"")
+        result[key] = value
+    return result
+
+
+def read_fixture_file(path: str | Path) -> FixtureFile:
+    """Parse a fixture file and check the keys every flavour shares."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FixtureError(source, "$", "file not found") from None
+    except (OSError, UnicodeError) as exc:
+        raise FixtureError(source, "$", f"cannot read file: {exc}") from None
+    try:
+        data = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except json.JSONDecodeError as exc:
+        raise FixtureError(
+            source, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError as exc:
+        raise FixtureError(source, "$", f"invalid JSON: {exc}") from None
+    return fixture_from_data(data, source)
+
+
+def fixture_from_data(data: Any, source: str = "<fixtures>") -> FixtureFile:
+    if not isinstance(data, dict):
+        raise FixtureError(source, "$", "must be a JSON object")
+    flavour = data.get("flavour")
+    if not isinstance(flavour, str) or not flavour:
+        raise FixtureError(source, "$.flavour", "missing required key \"flavour\" (a string)")
+    fixture = FixtureFile(source=source, data=data, flavour=flavour)
+    settings = fixture.get(data, "settings", dict, "$", default={})
+    profile = settings.get("profile", "docs")
+    if profile not in PROFILES:
+        raise fixture.error("$.settings.profile", "must be \"docs\" or \"server\"")
+    if "realistic_timing" in settings:
+        fixture.expect(settings["realistic_timing"], bool, "$.settings.realistic_timing")
+    if "seed" in settings:
+        fixture.expect(settings["seed"], (int, str), "$.settings.seed")
+    fixture.settings = settings
+    return fixture

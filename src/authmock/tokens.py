@@ -1,0 +1,165 @@
+"""Signed tokens checked strictly against the mock clock.
+
+HS256 JWTs via PyJWT, with every time claim checked here (never by PyJWT's own clock), and
+with each refusal carrying its reason so a flavour can pick the product's exact message.
+Tokens issued before a reset are refused as "signature": the secret rotates on reset and,
+when a fixture pins the secret, the registry of issued tokens is cleared instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import jwt
+
+from authmock.clock import Clock
+from authmock.randomness import Random
+from authmock.store import Store
+
+
+def constant_time_equals(a: str | bytes | None, b: str | bytes | None) -> bool:
+    """Compare secrets without leaking where they differ; ``None`` never matches."""
+    if a is None or b is None:
+        return False
+    if isinstance(a, str):
+        a = a.encode("utf-8")
+    if isinstance(b, str):
+        b = b.encode("utf-8")
+    return hmac.compare_digest(a, b)
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+class Refusal(str, Enum):
+    """Why a token was refused. Flavours map these to their product's messages."""
+
+    SEGMENTS = "segments"  # not three dot-separated parts
+    HEADER = "header"  # header is not base64url JSON
+    PAYLOAD = "payload"  # payload is not base64url JSON (an object)
+    ALGORITHM = "algorithm"  # alg is not HS256 (alg:none included)
+    SIGNATURE = "signature"  # bad signature, or issued before a reset / by another instance
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    REVOKED = "revoked"
+
+
+@dataclass
+class Verified:
+    """Outcome of ``JwtSigner.verify``: claims when ``ok``, else the refusal reason."""
+
+    claims: dict[str, Any] = field(default_factory=dict)
+    refusal: Refusal | None = None
+    header: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def _b64json(segment: str) -> Any:
+    padded = segment + "=" * (-len(segment) % 4)
+    raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+    return json.loads(raw.decode("utf-8"))
+
+
+def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | Refusal:
+    """Header and claims without any check, or the structural refusal."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return Refusal.SEGMENTS
+    try:
+        header = _b64json(parts[0])
+    except (ValueError, binascii.Error, UnicodeError):
+        return Refusal.HEADER
+    if not isinstance(header, dict):
+        return Refusal.HEADER
+    try:
+        claims = _b64json(parts[1])
+    except (ValueError, binascii.Error, UnicodeError):
+        return Refusal.PAYLOAD
+    if not isinstance(claims, dict):
+        return Refusal.PAYLOAD
+    return header, claims
+
+
+class JwtSigner:
+    """HS256 signing and strict verification for one app."""
+
+    ALGORITHM = "HS256"
+
+    def __init__(
+        self, clock: Clock, store: Store, rng: Random, secret: str | None = None
+    ) -> None:
+        self._clock = clock
+        self._rng = rng
+        self._fixed_secret = secret
+        self._issued = store.table("__jwt_issued__")
+        self._revoked = store.table("__jwt_revoked__")
+        self.secret = secret or rng.hex(32)
+
+    def rotate(self) -> None:
+        """Called on reset: tokens issued before are refused from now on."""
+        if self._fixed_secret is None:
+            self.secret = self._rng.hex(32)
+
+    def encode(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
+        """Sign ``claims`` in the given key order (PyJWT keeps insertion order)."""
+        token = jwt.encode(claims, self.secret, algorithm=self.ALGORITHM, headers=headers)
+        self._issued.put(sha256_hex(token), True)
+        return token
+
+    def revoke(self, token: str) -> None:
+        self._revoked.put(sha256_hex(token), True)
+
+    def is_revoked(self, token: str) -> bool:
+        return sha256_hex(token) in self._revoked
+
+    def verify(
+        self, token: str, *, check_time: bool = True, leeway: float = 0.0
+    ) -> Verified:
+        """Structure, algorithm, signature, issued-by-this-generation, revocation, time."""
+        decoded = decode_unverified(token)
+        if isinstance(decoded, Refusal):
+            return Verified(refusal=decoded)
+        header, claims = decoded
+        if header.get("alg") != self.ALGORITHM:
+            return Verified(claims=claims, header=header, refusal=Refusal.ALGORITHM)
+        try:
+            jwt.decode(
+                token,
+                self.secret,
+                algorithms=[self.ALGORITHM],
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "verify_aud": False,
+                    "verify_iss": False,
+                },
+            )
+        except jwt.InvalidSignatureError:
+            return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
+        except jwt.InvalidTokenError:
+            return Verified(claims=claims, header=header, refusal=Refusal.PAYLOAD)
+        if sha256_hex(token) not in self._issued:
+            return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
+        if self.is_revoked(token):
+            return Verified(claims=claims, header=header, refusal=Refusal.REVOKED)
+        if check_time:
+            now = self._clock.time()
+            exp = claims.get("exp")
+            if isinstance(exp, (int, float)) and not isinstance(exp, bool) and now >= exp + leeway:
+                return Verified(claims=claims, header=header, refusal=Refusal.EXPIRED)
+            nbf = claims.get("nbf")
+            if isinstance(nbf, (int, float)) and not isinstance(nbf, bool) and now < nbf - leeway:
+                return Verified(claims=claims, header=header, refusal=Refusal.NOT_YET_VALID)
+        return Verified(claims=claims, header=header)
