@@ -1,0 +1,144 @@
+"""pytest plugin: ``dreamfactory_mock``, ``directus_mock`` and ``paystub_mock``.
+
+Apps are built once per session (per flavour, fixture file and profile) and reset before every
+test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
+the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
+module, through ``pytestmark``) an app with other fixtures or the ``server`` profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from authmock.app import Mock, MockFlask, create_app
+from authmock.fixtures import read_fixture_file
+from authmock.server import LiveServer
+
+MARKER = "authmock"
+
+
+class MockFixture:
+    """The control handle of one flavour app plus ``.client`` and ``.url`` for this test."""
+
+    def __init__(self, session: _Session, app: MockFlask) -> None:
+        self._session = session
+        self.app = app
+        self.mock: Mock = app.mock
+        self.clock = self.mock.clock
+        self.mailbox = self.mock.mailbox
+        self.journal = self.mock.journal
+        self.faults = self.mock.faults
+        self.store = self.mock.store
+        self.flavour = self.mock.name
+        self.profile = self.mock.profile
+        self._client: FlaskClient | None = None
+
+    def reset(self) -> None:
+        self.mock.reset()
+
+    def otp(self, email: str) -> str | None:
+        """The TOTP code the user's authenticator shows now (on the mock clock)."""
+        return self.mock.otp(email)
+
+    @property
+    def client(self) -> FlaskClient:
+        """A Flask test client (fresh cookie jar per test)."""
+        if self._client is None:
+            self._client = self.app.test_client()
+        return self._client
+
+    @property
+    def url(self) -> str:
+        """Base URL of a live threaded server for this app, e.g. ``http://127.0.0.1:54321``."""
+        return self._session.live(self.app).url
+
+
+class _Session:
+    def __init__(self) -> None:
+        self._apps: dict[tuple[str, str, str | None], MockFlask] = {}
+        self._servers: dict[int, LiveServer] = {}
+
+    def app(
+        self, flavour: str, fixtures: str | Path | Mapping[str, Any] | None, profile: str | None
+    ) -> MockFlask:
+        if isinstance(fixtures, Mapping):
+            key = json.dumps(fixtures, sort_keys=True)
+        else:
+            key = str(Path(fixtures).resolve()) if fixtures is not None else ""
+        cache_key = (flavour, key, profile)
+        app = self._apps.get(cache_key)
+        if app is None:
+            app = self._apps[cache_key] = create_app(flavour, fixtures=fixtures, profile=profile)
+        return app
+
+    def live(self, app: MockFlask) -> LiveServer:
+        server = self._servers.get(id(app))
+        if server is None:
+            server = self._servers[id(app)] = LiveServer(app).start()
+        return server
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
+def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
+    if isinstance(fixtures, Mapping):
+        flavour = fixtures.get("flavour")
+        return flavour if isinstance(flavour, str) else None
+    return read_fixture_file(fixtures).flavour
+
+
+def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
+    fixtures: str | Path | Mapping[str, Any] | None = None
+    profile: str | None = None
+    for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
+        wanted = marker.kwargs.get("fixtures")
+        if wanted is not None and _fixture_flavour(wanted) == flavour:
+            fixtures = wanted
+        if marker.kwargs.get("profile") is not None:
+            profile = marker.kwargs["profile"]
+    app = session.app(flavour, fixtures, profile)
+    app.mock.reset()
+    return MockFixture(session, app)
+
+
+@pytest.fixture(scope="session")
+def authmock_session() -> Iterator[_Session]:
+    """Apps and live servers shared by the whole test session."""
+    session = _Session()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def dreamfactory_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
+    """DreamFactory fake (bundled fixtures), reset before the test: .client, .url, .clock, ..."""
+    return _make(request, authmock_session, "dreamfactory")
+
+
+@pytest.fixture
+def directus_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
+    """Directus fake (bundled fixtures), reset before the test: .client, .url, .clock, ..."""
+    return _make(request, authmock_session, "directus")
+
+
+@pytest.fixture
+def paystub_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
+    """Paystub admin API fake (bundled fixtures), reset before the test: .client, .url, ..."""
+    return _make(request, authmock_session, "paystub")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(fixtures=None, profile=None): use another fixture file (path or dict) "
+        "or the 'server' profile for the authmock fixtures of this test or module",
+    )
