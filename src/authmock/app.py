@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.testing import FlaskClient
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from authmock import flavour as flavours
 from authmock.clock import Clock, isoformat
@@ -95,12 +95,12 @@ class Mock:
 
     def otp(self, email: str, *, at: float | None = None) -> str | None:
         """The TOTP code a user's authenticator shows now on the mock clock (None: no secret)."""
-        import pyotp
+        from authmock.otp import code_at
 
         secret = self.flavour.totp_secret(self, email)
         if secret is None:
             return None
-        return str(pyotp.TOTP(secret).at(self.clock.time() if at is None else at))
+        return code_at(secret, self.clock.time() if at is None else at)
 
 
 class MockFlask(Flask):
@@ -193,10 +193,14 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
     def is_control() -> bool:
         return request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")
 
+    limit = mock.flavour.max_content_length
+
     @app.before_request
-    def _faults() -> Response | None:
+    def _before() -> Response | None:
         if is_control():
             return None
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()  # before any route reads it, for every route alike
         return mock.faults.intercept(request)
 
     @app.after_request

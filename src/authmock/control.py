@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
+from authmock import otp as otp_codes
 from authmock.faults import FaultsNotImplemented
 from authmock.tokens import constant_time_equals
 
 if TYPE_CHECKING:
     from authmock.app import Mock
-
-TOTP_PERIOD = 30
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -157,18 +156,15 @@ def control_blueprint(mock: Mock) -> Blueprint:
 
     @bp.get("/users/<path:email>/otp")
     def otp(email: str) -> Response:
-        import pyotp
-
         secret = mock.flavour.totp_secret(mock, email)
-        if secret is None:
+        if secret is None or not otp_codes.is_valid_secret(secret):
             return _error(404, f"no user {email!r} with a TOTP secret")
         now = mock.clock.time()
-        totp = pyotp.TOTP(secret)
         return _json(
             {
-                "otp": totp.at(now),
-                "valid_for_seconds": TOTP_PERIOD - int(now) % TOTP_PERIOD,
-                "next": totp.at(now + TOTP_PERIOD),
+                "otp": otp_codes.code_at(secret, now),
+                "valid_for_seconds": otp_codes.PERIOD - int(now) % otp_codes.PERIOD,
+                "next": otp_codes.code_at(secret, now + otp_codes.PERIOD),
             }
         )
 

@@ -1,6 +1,6 @@
 """Signed tokens checked strictly against the mock clock.
 
-HS256 JWTs via PyJWT, with every time claim checked here (never by PyJWT's own clock), and
+HS256 JWTs via PyJWT's JWS layer (claims serialised here, in the given order), with every time claim checked here (never by PyJWT's own clock), and
 with each refusal carrying its reason so a flavour can pick the product's exact message.
 Tokens issued before a reset are refused as "signature": the secret rotates on reset and,
 when a fixture pins the secret, the registry of issued tokens is cleared instead.
@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-import jwt
+from jwt.algorithms import HMACAlgorithm
+from jwt.api_jws import PyJWS
+from jwt.exceptions import InvalidSignatureError, InvalidTokenError
 
 from authmock.clock import Clock
 from authmock.randomness import Random
@@ -63,6 +65,23 @@ class Verified:
     @property
     def ok(self) -> bool:
         return self.refusal is None
+
+
+class _HMAC(HMACAlgorithm):
+    """HMAC without PyJWT's key-length advisory: a fixture may pin the product's own short
+    secret on purpose, and tokens must then verify with exactly that secret."""
+
+    def check_key_length(self, key: bytes) -> None:  # type: ignore[override]
+        return None
+
+
+def _jws() -> PyJWS:
+    jws = PyJWS(algorithms=[])
+    jws.register_algorithm("HS256", _HMAC(HMACAlgorithm.SHA256))
+    return jws
+
+
+_JWS = _jws()
 
 
 def _b64json(segment: str) -> Any:
@@ -113,7 +132,8 @@ class JwtSigner:
 
     def encode(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         """Sign ``claims`` in the given key order (PyJWT keeps insertion order)."""
-        token = jwt.encode(claims, self.secret, algorithm=self.ALGORITHM, headers=headers)
+        payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+        token = _JWS.encode(payload, self.secret, algorithm=self.ALGORITHM, headers=headers)
         self._issued.put(sha256_hex(token), True)
         return token
 
@@ -134,21 +154,10 @@ class JwtSigner:
         if header.get("alg") != self.ALGORITHM:
             return Verified(claims=claims, header=header, refusal=Refusal.ALGORITHM)
         try:
-            jwt.decode(
-                token,
-                self.secret,
-                algorithms=[self.ALGORITHM],
-                options={
-                    "verify_exp": False,
-                    "verify_nbf": False,
-                    "verify_iat": False,
-                    "verify_aud": False,
-                    "verify_iss": False,
-                },
-            )
-        except jwt.InvalidSignatureError:
+            _JWS.decode_complete(token, self.secret, algorithms=[self.ALGORITHM])
+        except InvalidSignatureError:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
-        except jwt.InvalidTokenError:
+        except InvalidTokenError:
             return Verified(claims=claims, header=header, refusal=Refusal.PAYLOAD)
         if sha256_hex(token) not in self._issued:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)

@@ -1,0 +1,3 @@
+"""Shared test set-up. The authmock fixtures come from the installed pytest plugin."""
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,54 @@
+"""What every flavour inherits: envelopes for errors, rollback, journal, stalls."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+from authmock.app import MockFlask
+
+
+def test_unexpected_exception_gives_flavour_500_and_rolls_back(
+    app: MockFlask, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR, logger="authmock"):
+        response = client.post("/login/a@example.com?explode=1")
+    assert response.status_code == 500
+    assert response.json == {"toy_error": 500}
+    assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
+    assert "boom after a write" in caplog.text
+    # the write before the exception was undone; no mail went out
+    assert client.post("/login/a@example.com").json["logins"] == 1
+    assert len(app.mock.mailbox.messages()) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/nope", 404), ("GET", "/login/a@example.com", 405), ("PATCH", "/check", 405)],
+)
+def test_routing_errors_use_the_flavour_envelope(
+    app: MockFlask, method: str, path: str, status: int
+) -> None:
+    response = app.test_client().open(path, method=method)
+    assert response.status_code == status
+    assert response.json == {"toy_error": status}
+
+
+def test_body_over_the_flavour_limit_is_413_in_its_envelope(app: MockFlask) -> None:
+    response = app.test_client().post("/login/a@example.com", data=b"x" * 5000)
+    assert response.status_code == 413
+    assert response.json == {"toy_error": 413}
+
+
+def test_deliberate_refusal_keeps_the_flavour_message(app: MockFlask) -> None:
+    response = app.test_client().post("/login/ghost@example.com")
+    assert response.status_code == 401 and response.json == {"toy_error": "no such user"}
+
+
+def test_stall_delays_the_answer(app: MockFlask) -> None:
+    started = time.perf_counter()
+    assert app.test_client().post("/slow").json == {"ok": True}
+    assert time.perf_counter() - started >= 0.01

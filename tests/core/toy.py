@@ -1,0 +1,89 @@
+"""A tiny flavour that exercises the core without depending on any real product."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from authmock.app import Mock
+from authmock.fixtures import FixtureFile
+from authmock.flavour import Flavour, register
+
+
+class ToyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Toy(Flavour):
+    name = "toy"
+    default_port = 18999
+    max_content_length = 1024
+
+    def parse_fixtures(self, fixture: FixtureFile) -> list[dict[str, Any]]:
+        users = fixture.get(fixture.data, "users", list, "$")
+        for i, user in enumerate(users):
+            fixture.expect(user, dict, f"$.users[{i}]")
+            fixture.get(user, "email", str, f"$.users[{i}]")
+            fixture.get(user, "totp", str, f"$.users[{i}]", default=None)
+        return users
+
+    def setup(self, mock: Mock) -> None:
+        users = mock.store.table("users", {u["email"]: {**u, "logins": 0} for u in mock.seed})
+        bp = Blueprint("toy", __name__)
+
+        @bp.post("/login/<email>")
+        def login(email: str) -> Any:
+            user = users.get(email)
+            if user is None:
+                raise ToyError(401, "no such user")
+            users.put(email, {**user, "logins": user["logins"] + 1})
+            if request.args.get("explode"):
+                raise RuntimeError("boom after a write")
+            mock.mailbox.send(email, "Welcome", f"Hello, see http://x.test/r?t={mock.rng.hex(4)}")
+            token = mock.tokens.encode({"sub": email, "exp": int(mock.clock.time()) + 60})
+            return {"logins": users[email]["logins"], "token": token}
+
+        @bp.get("/check")
+        def check() -> Any:
+            verified = mock.tokens.verify(request.args.get("token", ""))
+            return {"refusal": verified.refusal.value if verified.refusal else None}
+
+        @bp.post("/slow")
+        def slow() -> Any:
+            mock.stall(0.01)
+            return {"ok": True}
+
+        mock.app.register_blueprint(bp)
+        mock.app.register_error_handler(ToyError, self._toy_error)
+
+    @staticmethod
+    def _toy_error(error: ToyError) -> Response:
+        return Response(json.dumps({"toy_error": error.message}), error.status,
+                        mimetype="application/json")
+
+    def render_error(self, status: int, error: BaseException | None) -> Response:
+        return Response(json.dumps({"toy_error": status}), status, mimetype="application/json")
+
+    def banner(self, mock: Mock, url: str) -> list[str]:
+        return [f"users: {', '.join(u['email'] for u in mock.seed)}"]
+
+    def totp_secret(self, mock: Mock, email: str) -> str | None:
+        user = mock.store["users"].get(email)
+        return user.get("totp") if user else None
+
+
+TOY_FIXTURES: dict[str, Any] = {
+    "flavour": "toy",
+    "settings": {},
+    "users": [
+        {"email": "a@example.com", "totp": "JBSWY3DPEHPK3PXP"},
+        {"email": "b@example.com"},
+    ],
+}
+
+register(Toy())
