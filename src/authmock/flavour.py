@@ -51,6 +51,7 @@ class Flavour(ABC):
 
     def on_reset(self, mock: Mock) -> None:
         """Clear state kept outside the store (the store and clock are reset by the core)."""
+        return None
 
 
 _registry: dict[str, Flavour] = {}

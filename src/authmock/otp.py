@@ -15,7 +15,7 @@ import pyotp
 PERIOD = 30
 
 
-class _TOTP(pyotp.TOTP):  # type: ignore[misc]
+class _TOTP(pyotp.TOTP):
     def byte_secret(self) -> bytes:
         secret = self.secret.replace(" ", "").upper()
         secret += "=" * (-len(secret) % 8)

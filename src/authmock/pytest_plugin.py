@@ -118,22 +118,32 @@ def authmock_session() -> Iterator[_Session]:
     session.close()
 
 
-@pytest.fixture
-def dreamfactory_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
-    """DreamFactory fake (bundled fixtures), reset before the test: .client, .url, .clock, ..."""
-    return _make(request, authmock_session, "dreamfactory")
+def mock_fixture(flavour: str, doc: str = "") -> Any:
+    """A function-scoped pytest fixture for ``flavour`` (works for third-party flavours too).
+
+    ``my_mock = mock_fixture("myflavour")`` in a conftest.py defines ``my_mock``.
+    """
+
+    def fixture(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
+        return _make(request, authmock_session, flavour)
+
+    fixture.__doc__ = doc or f"{flavour} fake, reset before the test: .client, .url, .clock, ..."
+    fixture.__name__ = f"{flavour}_mock"
+    return pytest.fixture(fixture)
 
 
-@pytest.fixture
-def directus_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
-    """Directus fake (bundled fixtures), reset before the test: .client, .url, .clock, ..."""
-    return _make(request, authmock_session, "directus")
-
-
-@pytest.fixture
-def paystub_mock(request: pytest.FixtureRequest, authmock_session: _Session) -> MockFixture:
-    """Paystub admin API fake (bundled fixtures), reset before the test: .client, .url, ..."""
-    return _make(request, authmock_session, "paystub")
+dreamfactory_mock = mock_fixture(
+    "dreamfactory", "DreamFactory fake (bundled fixtures), reset before the test: "
+    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
+)
+directus_mock = mock_fixture(
+    "directus", "Directus fake (bundled fixtures), reset before the test: "
+    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
+)
+paystub_mock = mock_fixture(
+    "paystub", "Paystub admin API fake (bundled fixtures), reset before the test: "
+    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

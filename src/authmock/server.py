@@ -46,7 +46,7 @@ class LoggingHandler(QuietHandler):
     """One line per request, prefixed with the flavour, for `authmock serve`."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        app = self.server.app  # type: ignore[attr-defined]
+        app = self.server.app
         name = getattr(getattr(app, "mock", None), "name", "?")
         sys.stderr.write(f"[{name}] {self.address_string()} \"{self.requestline}\" {code}\n")
         sys.stderr.flush()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from authmock.otp import totp as totp_for
 import pytest
 
 import authmock
 from authmock.app import MockFlask
+from authmock.otp import totp as totp_for
 from tests.core.toy import TOY_FIXTURES
 
 

@@ -1,0 +1,65 @@
+"""The live server: real HTTP on loopback, shared state with the control handle."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+import authmock
+from authmock.server import LiveServer, is_loopback
+from tests.core.toy import TOY_FIXTURES
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_run_in_thread_serves_and_shares_the_handle() -> None:
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        status, body = _get(server.url + "/__authmock__/health")
+        assert (status, body) == (200, {"status": "ok", "flavour": "toy", "profile": "docs"})
+        server.clock.advance("1h")
+        _, clock = _get(server.url + "/__authmock__/clock")
+        assert clock["offset_seconds"] == pytest.approx(3600, abs=1)
+        request = urllib.request.Request(server.url + "/login/a@example.com", method="POST")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert "Server" not in response.headers
+        assert len(server.mailbox.messages()) == 1
+        server.reset()
+        assert server.mailbox.messages() == []
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=0.5).close()
+
+
+def test_binds_loopback_by_default() -> None:
+    app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
+    with LiveServer(app) as server:
+        assert server.host == "127.0.0.1"
+
+
+def test_non_loopback_bind_requires_a_control_token() -> None:
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES, host="0.0.0.0") as server:
+        token = server.mock.control_token
+        assert token
+        base = f"http://127.0.0.1:{server.port}"
+        assert _get(base + "/__authmock__/health")[0] == 401
+        assert _get(base + "/__authmock__/health", {"Authorization": f"Bearer {token}"})[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.5.0.1", True), ("::1", True), ("localhost", True),
+     ("0.0.0.0", False), ("10.1.2.3", False), ("example.com", False)],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
