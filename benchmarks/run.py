@@ -1,0 +1,140 @@
+"""authmock benchmarks: each figure next to a baseline measured in the same run.
+
+Run by hand (`python benchmarks/run.py`) or with `tox -e bench`. Not a test: it prints a table
+and exits 0; the targets are the foundation issue's, and the table says which are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from freezegun import freeze_time
+
+import authmock
+
+FLAVOURS = ("dreamfactory", "directus", "paystub")
+
+# One login request per flavour, with the bundled fixtures' identities.
+LOGINS: dict[str, dict[str, Any]] = {
+    "dreamfactory": {
+        "path": "/api/v2/system/admin/session",
+        "json": {"email": "admin@example.com", "password": "yourpassword"},
+        "headers": {
+            "X-DreamFactory-API-Key":
+                "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d",
+        },
+    },
+    "directus": {
+        "path": "/auth/login",
+        "json": {"email": "admin@example.com", "password": "password"},
+        "headers": {},
+    },
+    "paystub": {
+        "path": "/admin/auth/login",
+        "json": {"email": "owner@example.com", "password": "your-password"},
+        "headers": {"Accept": "application/json"},
+    },
+}
+
+
+def per_call(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:
+    """Seconds per call: the median of ``repeat`` runs of ``number`` calls (after a warm-up)."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for _ in range(number):
+            fn()
+        runs.append((time.perf_counter() - started) / number)
+    return statistics.median(runs)
+
+
+def hello_app() -> Flask:
+    app = Flask("hello")
+
+    @app.post("/")
+    def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    return app
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer iterations")
+    args = parser.parse_args()
+    scale = 0.2 if args.quick else 1.0
+
+    def n(count: int) -> int:
+        return max(5, int(count * scale))
+
+    rows: list[tuple[str, float, str, float, str, bool]] = []
+    hello_create = per_call(hello_app, number=n(200))
+    hello = hello_app().test_client()
+    hello_post = per_call(lambda: hello.post("/", json={"a": 1}), number=n(2000))
+    freezer_cost = per_call(_freezegun_enter_exit, number=n(50))
+
+    for name in FLAVOURS:
+        create = per_call(lambda name=name: authmock.create_app(name), number=n(100))
+        rows.append((f"create_app({name})", create, "Flask hello-world create", hello_create,
+                     "≤ 5 ms", create <= 5e-3))
+        app = authmock.create_app(name)
+        reset = per_call(app.mock.reset, number=n(20000))
+        rows.append((f"reset() {name}", reset, "—", 0.0, "≤ 100 µs", reset <= 100e-6))
+        client = app.test_client()
+        login = LOGINS[name]
+
+        def do_login(client: Any = client, login: dict[str, Any] = login) -> None:
+            response = client.post(login["path"], json=login["json"], headers=login["headers"])
+            assert response.status_code == 200, response.get_data(as_text=True)
+
+        login_time = per_call(do_login, number=n(1000))
+        rows.append((f"login {name} (test client)", login_time, "hello-world POST", hello_post,
+                     "≤ 1.5×", login_time <= 1.5 * hello_post))
+
+    def start_stop() -> None:
+        with authmock.run_in_thread(app):
+            pass
+
+    live = per_call(start_stop, number=n(50))
+    rows.append(("run_in_thread start+stop", live, "—", 0.0, "≤ 20 ms", live <= 20e-3))
+    clock = app.mock.clock
+    advance = per_call(lambda: clock.advance(1), number=n(100000))
+    rows.append(("clock.advance", advance, "freezegun enter+exit", freezer_cost, "≤ 10 µs",
+                 advance <= 10e-6))
+
+    print(f"authmock {authmock.__version__} · Python {platform.python_version()} · "
+          f"{platform.machine()} · {platform.system()}")
+    header = ("measure", "time", "baseline", "baseline time", "ratio", "target", "met")
+    table = [header]
+    for label, value, base_label, base, target, met in rows:
+        ratio = f"{value / base:.2f}×" if base else "—"
+        table.append((label, fmt(value), base_label, fmt(base) if base else "—", ratio, target,
+                      "yes" if met else "NO"))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for i, row in enumerate(table):
+        print(" | ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)))
+        if i == 0:
+            print("-+-".join("-" * w for w in widths))
+    return 0
+
+
+def _freezegun_enter_exit() -> None:
+    with freeze_time("2030-01-01"):
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
