@@ -1,0 +1,87 @@
+"""The Paystub admin API fake: Sanctum tokens, five admin roles, permission-guarded endpoints.
+
+Users script against the routes of the seed page (``/admin/auth/*``); see docs/paystub.md for
+what is documented by Paystub and what is inferred from Laravel/Sanctum.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from authmock.flavour import Flavour
+from authmock.flavours.paystub import errors
+from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
+from authmock.flavours.paystub.routes import USERS, register
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+    from authmock.fixtures import FixtureFile
+
+#: PHP's default post_max_size (8M): Laravel's ValidatePostSize refuses bigger bodies
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _route_of(path: str) -> str:
+    """Laravel's ``$request->path()``: no leading or trailing slash, ``/`` for the root."""
+    trimmed = path.strip("/")
+    return trimmed or "/"
+
+
+class PaystubFlavour(Flavour):
+    name = "paystub"
+    default_port = 8000
+    max_content_length = MAX_BODY_BYTES
+
+    def parse_fixtures(self, fixture: FixtureFile) -> Seed:
+        return parse_seed(fixture)
+
+    def setup(self, mock: Mock) -> None:
+        seed: Seed = mock.seed
+        mock.store.table(USERS, dict(seed.users))
+        register(mock, seed)
+
+    def render_error(self, status: int, error: BaseException | None) -> Response:
+        """Paystub's envelope for every error; 405 and OPTIONS answered as Laravel's router."""
+        if isinstance(error, errors.PaystubError):
+            return error.to_response()
+        if status == 405 and isinstance(error, MethodNotAllowed):
+            allowed = [m for m in errors.VERB_ORDER if m in (error.valid_methods or []) and m != "OPTIONS"]
+            if request.method == "OPTIONS":
+                response = Response("", 200)
+                response.headers["Allow"] = ",".join(allowed)
+                return response
+            return errors.method_not_allowed(
+                request.method, _route_of(request.path), allowed
+            ).to_response()
+        if status == 404:
+            return errors.not_found().to_response()
+        if status == 413:
+            return errors.PaystubError(413, errors.POST_TOO_LARGE).to_response()
+        if status >= 500 or not isinstance(error, HTTPException):
+            return errors.PaystubError(500, errors.SERVER_ERROR).to_response()
+        return errors.PaystubError(status, error.name).to_response()
+
+    def banner(self, mock: Mock, url: str) -> list[str]:
+        """The admin users a newcomer can log in as, and the request that does it."""
+        seed: Seed = mock.seed
+        admins = [
+            u for u in mock.store.table(USERS).values() if is_admin(seed, u) and u["status"] == ACTIVE
+        ]
+        if not admins:
+            return ["no active admin user in the fixtures"]
+        lines = ["admin users (POST /admin/auth/login with email and password):"]
+        for user in admins:
+            role = seed.roles[user["role_id"]]["name"]
+            lines.append(f"  {user['email']}  password: {user['password']}  role: {role}")
+        first = admins[0]
+        lines.append(
+            f"  curl -X POST {url}/admin/auth/login -H 'Content-Type: application/json' "
+            f"-d '{{\"email\":\"{first['email']}\",\"password\":\"{first['password']}\"}}'"
+        )
+        return lines
+
+
+flavour = PaystubFlavour()
