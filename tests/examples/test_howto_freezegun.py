@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from freezegun import freeze_time
 
+from authmock.pytest_plugin import MockFixture
 
-def test_token_expiry_follows_freezegun(paystub_mock) -> None:  # type: ignore[no-untyped-def]
+
+def test_token_expiry_follows_freezegun(paystub_mock: MockFixture) -> None:
     client = paystub_mock.client
     with freeze_time("2030-01-01 09:00:00") as frozen:
         login = client.post(

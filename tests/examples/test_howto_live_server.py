@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import requests
 
+from authmock.pytest_plugin import MockFixture
 
-def test_login_then_token_expires_after_24_hours(paystub_mock) -> None:  # type: ignore[no-untyped-def]
+
+def test_login_then_token_expires_after_24_hours(paystub_mock: MockFixture) -> None:
     api = paystub_mock.url
     login = requests.post(
         f"{api}/admin/auth/login",
@@ -33,7 +35,7 @@ def test_login_then_token_expires_after_24_hours(paystub_mock) -> None:  # type:
     assert expired.json()["message"] == "Unauthenticated."
 
 
-def test_each_test_starts_from_the_fixtures(paystub_mock) -> None:  # type: ignore[no-untyped-def]
+def test_each_test_starts_from_the_fixtures(paystub_mock: MockFixture) -> None:
     # The previous test moved the clock and issued a token; none of that is left.
     clock = requests.get(f"{paystub_mock.url}/__authmock__/clock", timeout=5).json()
     assert abs(clock["offset_seconds"]) < 5
