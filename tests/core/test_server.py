@@ -63,3 +63,20 @@ def test_non_loopback_bind_requires_a_control_token() -> None:
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_concurrent_requests_never_lose_a_write() -> None:
+    """The live server is threaded; each request is all-or-nothing and serialised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
+
+        def login(_: int) -> int:
+            request = urllib.request.Request(server.url + "/login/a@example.com", method="POST")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(json.loads(response.read())["logins"])
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            counts = sorted(pool.map(login, range(64)))
+    assert counts == list(range(1, 65))  # every request saw a whole, distinct state
+    assert len(server.mailbox.messages()) == 64
