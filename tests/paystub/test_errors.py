@@ -1,0 +1,162 @@
+"""Routing errors, huge bodies and the API rate limit, all in Paystub's envelope."""
+
+from __future__ import annotations
+
+import pytest
+
+from authmock.pytest_plugin import MockFixture
+from tests.paystub.helpers import bearer, error, freeze, login, token_of, with_settings
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/admin", "/admin/auth", "/admin/auth/nope", "/api/admin/auth/login",
+     "/admin/users/1/extra", "/admin/auth/login/", "/%00", "/admin/%E2%82%AC"],
+)
+def test_unknown_routes_are_404_resource_not_found(paystub_mock: MockFixture, path: str) -> None:
+    response = paystub_mock.client.get(path)
+    assert response.status_code == 404
+    assert response.content_type == "application/json"
+    assert response.json == error("Resource not found.")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/admin/auth/login", "POST"),
+        ("PUT", "/admin/auth/logout", "POST"),
+        ("DELETE", "/admin/auth/refresh", "POST"),
+        ("POST", "/admin/auth/me", "GET, HEAD"),
+        ("PATCH", "/admin/users/7", "GET, HEAD"),
+        ("DELETE", "/admin/dashboard/stats", "GET, HEAD"),
+    ],
+)
+def test_wrong_method_is_405_with_laravels_message_and_allow(
+    paystub_mock: MockFixture, method: str, path: str, allowed: str
+) -> None:
+    response = paystub_mock.client.open(path, method=method)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
+    assert response.json == error(
+        f"The {method} method is not supported for route {path.lstrip('/')}. "
+        f"Supported methods: {allowed}."
+    )
+
+
+def test_options_answers_200_with_allow_like_laravels_router(paystub_mock: MockFixture) -> None:
+    response = paystub_mock.client.open("/admin/auth/me", method="OPTIONS")
+    assert response.status_code == 200
+    assert response.headers["Allow"] == "GET,HEAD"
+    assert response.get_data() == b""
+
+
+def test_head_on_a_get_route_is_answered(paystub_mock: MockFixture) -> None:
+    token = token_of(paystub_mock.client)
+    response = paystub_mock.client.head("/admin/auth/me", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.get_data() == b""
+
+
+def test_huge_body_is_413_in_the_envelope_and_changes_nothing(paystub_mock: MockFixture) -> None:
+    body = b'{"email": "owner@example.com", "password": "' + b"x" * (8 * 1024 * 1024) + b'"}'
+    response = paystub_mock.client.post(
+        "/admin/auth/login", data=body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json == error("The POST data is too large.")
+    assert len(paystub_mock.store.table("paystub_tokens")) == 0
+    assert len(paystub_mock.store.table("paystub_rate_limits")) == 0
+
+
+def test_body_just_under_the_limit_is_read(paystub_mock: MockFixture) -> None:
+    padding = b" " * (8 * 1024 * 1024 - 100)
+    body = b'{"email": "owner@example.com", "password": "your-password"}' + padding
+    response = paystub_mock.client.post(
+        "/admin/auth/login", data=body, content_type="application/json"
+    )
+    assert response.status_code == 200
+
+
+def test_errors_are_never_html(paystub_mock: MockFixture) -> None:
+    client = paystub_mock.client
+    for response in (
+        client.get("/nope"),
+        client.put("/admin/auth/login"),
+        client.get("/admin/auth/me"),
+        client.post("/admin/auth/login", data="{", content_type="application/json"),
+    ):
+        assert response.content_type == "application/json"
+        assert response.json["success"] is False
+
+
+def test_unexpected_exception_is_a_500_envelope(paystub_mock: MockFixture) -> None:
+    from authmock.flavours.paystub import flavour
+
+    response = flavour.render_error(500, RuntimeError("boom"))
+    assert response.status_code == 500
+    assert response.json == error("Server Error")
+
+
+# --- the API rate limit (Laravel 10's throttle:api) --------------------------------------------
+def test_successful_answers_carry_rate_limit_headers(paystub_mock: MockFixture) -> None:
+    first = login(paystub_mock.client)
+    assert first.headers["X-RateLimit-Limit"] == "60"
+    assert first.headers["X-RateLimit-Remaining"] == "59"
+    second = login(paystub_mock.client, "owner@example.com", "wrong")  # errors count too
+    assert second.headers["X-RateLimit-Remaining"] == "58"
+
+
+def test_authenticated_requests_are_counted_per_user(paystub_mock: MockFixture) -> None:
+    client = paystub_mock.client
+    token = token_of(client)  # 1 request for this IP
+    response = client.get("/admin/auth/me", headers=bearer(token))
+    assert response.headers["X-RateLimit-Remaining"] == "59"  # the user's own bucket
+
+
+def test_401_is_neither_counted_nor_given_rate_headers(paystub_mock: MockFixture) -> None:
+    response = paystub_mock.client.get("/admin/auth/me")
+    assert response.status_code == 401
+    assert "X-RateLimit-Limit" not in response.headers
+    assert login(paystub_mock.client).headers["X-RateLimit-Remaining"] == "59"
+
+
+@pytest.mark.authmock(fixtures=with_settings(api_rate_limit=3))
+def test_over_the_limit_is_429_with_retry_headers(paystub_mock: MockFixture) -> None:
+    freeze(paystub_mock)
+    client = paystub_mock.client
+    token = token_of(client)
+    for remaining in ("2", "1", "0"):
+        answer = client.get("/admin/auth/me", headers=bearer(token))
+        assert answer.headers["X-RateLimit-Remaining"] == remaining
+    paystub_mock.clock.advance(20)
+    response = client.get("/admin/auth/me", headers=bearer(token))
+    assert response.status_code == 429
+    assert response.json == error(
+        "Too Many Attempts.", {"detail": "Rate limit exceeded. Please try again later."}
+    )
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert response.headers["Retry-After"] == "40"
+    window_end = int(paystub_mock.clock.time()) + 40
+    assert response.headers["X-RateLimit-Reset"] == str(window_end)
+    paystub_mock.clock.advance(39)
+    assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 429
+    paystub_mock.clock.advance(1)
+    assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.authmock(fixtures=with_settings(api_rate_limit=2))
+def test_429_on_login_changes_nothing(paystub_mock: MockFixture) -> None:
+    client = paystub_mock.client
+    login(client, "owner@example.com", "wrong")
+    login(client, "owner@example.com", "wrong")
+    response = login(client)
+    assert response.status_code == 429
+    assert len(paystub_mock.store.table("paystub_tokens")) == 0
+
+
+@pytest.mark.authmock(fixtures=with_settings(api_rate_limit=0))
+def test_rate_limit_can_be_switched_off(paystub_mock: MockFixture) -> None:
+    response = login(paystub_mock.client)
+    assert response.status_code == 200
+    assert "X-RateLimit-Limit" not in response.headers
