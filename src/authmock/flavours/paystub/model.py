@@ -219,7 +219,10 @@ def parse_seed(fx: FixtureFile) -> Seed:
                 f"must look like /admin/users/{{id}} (segments of letters, digits, ._~- or "
                 f"{{name}}), got {route!r}",
             )
-        if _PARAM.sub("{}", route) in {p for p in AUTH_PATHS}:
+        names = _PARAM.findall(route)
+        if len(names) != len(set(names)):
+            raise fx.error(f"{path}.path", f"a parameter name is used twice in {route!r}")
+        if _PARAM.sub("{}", route) in AUTH_PATHS:
             raise fx.error(f"{path}.path", f"{route} is served by the flavour itself")
         key = (method, _PARAM.sub("{}", route))
         if key in routes:

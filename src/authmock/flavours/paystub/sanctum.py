@@ -79,7 +79,7 @@ def find(mock: Mock, plain: str | None) -> dict[str, Any] | None:
     else:
         digest = sha256_hex(plain)
         row = table.find(lambda r: constant_time_equals(r["token"], digest))
-    if row is None or mock.clock.time() > row["expires_at"]:
+    if row is None or mock.clock.time() >= row["expires_at"]:
         return None
     return row
 
