@@ -1,0 +1,94 @@
+"""The DreamFactory flavour: ``/api/v2`` sessions, API keys, roles, passwords and data.
+
+Behaviour follows DreamFactory's source (df-core, df-system, df-user) as the reference notes
+describe it; the ``docs`` profile reproduces the public authentication page where it
+disagrees with the server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Response, has_request_context, request
+from werkzeug.exceptions import HTTPException
+
+from authmock.flavour import Flavour
+from authmock.flavours.dreamfactory import errors
+from authmock.flavours.dreamfactory.errors import DfError, json_response
+from authmock.flavours.dreamfactory.seed import Seed, parse
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+    from authmock.fixtures import FixtureFile
+
+
+class DreamFactoryFlavour(Flavour):
+    name = "dreamfactory"
+    default_port = 8080
+    max_content_length = 1024 * 1024
+
+    def parse_fixtures(self, fixture: FixtureFile) -> Seed:
+        return parse(fixture)
+
+    def setup(self, mock: Mock) -> None:
+        from authmock.flavours.dreamfactory.routes import blueprint
+
+        seed: Seed = mock.seed
+        store = mock.store
+        store.table("df_apps", seed.apps)
+        store.table("df_roles", seed.roles)
+        store.table("df_role_access", seed.role_access)
+        store.table("df_services", seed.services)
+        store.table("df_users", seed.users)
+        store.table("df_user_roles", seed.user_roles)
+        store.table("df_token_map", {})
+        registry: dict[str, list[str]] = {}
+        for service in seed.services.values():
+            registry[service["name"]] = list(seed.tables.get(service["name"], {}))
+        store.table("df_table_registry", registry)
+        for service_name, tables in seed.tables.items():
+            for table_name, rows in tables.items():
+                store.table(f"df_rows:{service_name}:{table_name}", rows)
+        mock.app.register_blueprint(blueprint())
+
+    def render_error(self, status: int, error: BaseException | None) -> Response:
+        if isinstance(error, DfError):
+            return error.get_response()
+        path = request.path.strip("/") if has_request_context() else ""
+        method = request.method if has_request_context() else "GET"
+        if status == 404:
+            message = errors.ROUTE_NOT_FOUND.format(path=path or "/")
+        elif status == 405:
+            message = errors.METHOD_NOT_ALLOWED.format(method=method, path=path or "/")
+        elif status == 413:
+            message = errors.PAYLOAD_TOO_LARGE
+        elif status >= 500:
+            status, message = 500, errors.SERVER_ERROR
+        elif isinstance(error, HTTPException) and error.description:
+            message = str(error.name)
+        else:
+            message = errors.SERVER_ERROR
+        return DfError(status, message).get_response()
+
+    def banner(self, mock: Mock, url: str) -> list[str]:
+        seed: Seed = mock.seed
+        lines = [f"DreamFactory API at {url}/api/v2 (profile: {mock.profile})"]
+        for app in seed.apps.values():
+            role = seed.roles.get(app["role_id"]) if app["role_id"] is not None else None
+            suffix = f" (default role {role['name']})" if role else ""
+            lines.append(f"  app {app['name']}: X-DreamFactory-API-Key: {app['api_key']}{suffix}")
+        for user in seed.users.values():
+            kind = "sys admin" if user["is_sys_admin"] else "user"
+            state = "" if user["is_active"] else ", inactive"
+            endpoint = "system/admin/session" if user["is_sys_admin"] else "user/session"
+            lines.append(f"  {kind} {user['email']} / {user['password']} "
+                         f"(POST /api/v2/{endpoint}{state})")
+        return lines
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "port": self.default_port}
+
+
+flavour = DreamFactoryFlavour()
+
+__all__ = ["DreamFactoryFlavour", "flavour", "json_response"]

@@ -1,0 +1,96 @@
+"""The one ``/api/...`` route and DreamFactory's pipeline: verb override, AuthCheck,
+AccessCheck, then the service. A single catch-all is deliberate: AccessCheck runs before any
+service lookup, so unknown services and resources must reach it like known ones.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from authmock.app import current_mock
+from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
+from authmock.flavours.dreamfactory.context import Ctx, query_dict, read_payload, split_path
+from authmock.flavours.dreamfactory.errors import DfError, json_response
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+def _verb(path: str) -> str:
+    """``VerbOverrides``: a POST may carry its real verb; MERGE means PATCH."""
+    method = request.method.upper()
+    if method != "POST":
+        return method
+    override = (request.headers.get("X-HTTP-Method")
+                or request.headers.get("X-Method-Override")
+                or request.args.get("method"))
+    if not override:
+        return method
+    verb = override.strip().upper()
+    if verb == "MERGE":
+        verb = "PATCH"
+    if verb not in KNOWN_VERBS:
+        raise DfError(405, errors.METHOD_NOT_ALLOWED.format(method=verb, path=path))
+    return verb
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("dreamfactory", __name__)
+
+    @bp.route("/api", defaults={"rest": ""}, methods=METHODS, strict_slashes=False)
+    @bp.route("/api/<path:rest>", methods=METHODS, strict_slashes=False)
+    def api(rest: str) -> Response:
+        mock = current_mock()
+        path, service, resource = split_path(rest)
+        ctx = Ctx(
+            mock=mock,
+            request=request,
+            method=_verb(path),
+            path=path,
+            service=service,
+            resource=resource,
+            payload=read_payload(request, mock.profile),
+            query=query_dict(request),
+        )
+        auth.auth_check(ctx)
+        auth.access_check(ctx)
+        return dispatch(ctx)
+
+    return bp
+
+
+def dispatch(ctx: Ctx) -> Response:
+    if ctx.service is None:
+        if ctx.method not in ("GET", "HEAD"):
+            raise DfError(405, errors.METHOD_NOT_ALLOWED.format(method=ctx.method,
+                                                                path=ctx.path))
+        return json_response({"resource": [
+            {"name": s["name"], "label": s["label"], "description": s["description"],
+             "type": s["type"]}
+            for s in auth.table(ctx, "services").values() if s["is_active"]
+        ]})
+    service = auth.service_by_name(ctx, ctx.service)
+    if service is None or not service["is_active"]:
+        raise DfError(404, errors.SERVICE_NOT_FOUND + ctx.service)
+    kind = service["type"]
+    if kind == "system":
+        return system.handle(ctx)
+    if kind == "user":
+        component = ctx.component
+        if component == "session":
+            return sessions.handle(ctx, admin=False)
+        if component == "password":
+            return accounts.password(ctx, admin=False)
+        if component == "register":
+            return accounts.register(ctx)
+        if component == "profile":
+            return accounts.profile(ctx, admin=False)
+        if not component and ctx.method in ("GET", "HEAD"):
+            return json_response({"resource": [{"name": n} for n in
+                                               ("password", "profile", "register", "session")]})
+    elif data.is_db(service):
+        return data.handle(ctx, service)
+    elif not ctx.resource and ctx.method in ("GET", "HEAD"):
+        return json_response({"resource": []})
+    raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource,
+                                                        service=service["name"]))

@@ -1,0 +1,148 @@
+"""``/user/session`` and ``/system/admin/session``: login, current session, refresh, logout.
+
+One class serves both in DreamFactory (``UserSessionResource``); the admin path only adds
+``is_sys_admin = true`` to the credentials and refuses non-admins on GET.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from authmock.flavours.dreamfactory import auth, errors
+from authmock.flavours.dreamfactory.context import Ctx, df_datetime, php_boolval, php_empty
+from authmock.flavours.dreamfactory.errors import DfError, json_response
+from authmock.tokens import constant_time_equals
+
+
+def public_info(
+    ctx: Ctx, user: dict[str, Any], token: str, role: dict[str, Any] | None
+) -> dict[str, Any]:
+    """``Session::getPublicInfo()`` in its key order; expiry is now + TTL, not the ``exp``."""
+    ttl = int(ctx.mock.seed.settings["jwt_ttl"]) * 60
+    info: dict[str, Any] = {
+        "session_token": token,
+        "session_id": token,
+        "id": user["id"],
+        "name": user["name"],
+        "first_name": user["first_name"],
+        "last_name": user["last_name"],
+        "email": user["email"],
+        "is_sys_admin": bool(user["is_sys_admin"]),
+        "last_login_date": user["last_login_date"],
+        "host": ctx.mock.seed.settings["hostname"],
+        "token_expiry_date": df_datetime(ctx.mock.clock.time() + ttl),
+    }
+    if role is not None:
+        info["role"] = role["name"]
+        info["role_id"] = role["id"]
+    return info
+
+
+def find_login_user(
+    ctx: Ctx, email: Any, password: Any, *, admin: bool | None
+) -> dict[str, Any] | None:
+    """An active user matching e-mail and password (and the endpoint's admin flag)."""
+    if not isinstance(email, str) or not isinstance(password, str):
+        return None
+    wanted = email.strip().casefold()
+    for user in auth.table(ctx, "users").values():
+        if (user["email"].casefold() == wanted and user["is_active"]
+                and (admin is None or bool(user["is_sys_admin"]) == admin)
+                and constant_time_equals(user["password"], password)):
+            found: dict[str, Any] = user
+            return found
+    return None
+
+
+def login_user(
+    ctx: Ctx, user: dict[str, Any], *, forever: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """``Session::login``: stamp ``last_login_date`` (a new row) and issue a fresh token."""
+    stamped = {**user, "last_login_date": df_datetime(ctx.mock.clock.time())}
+    auth.table(ctx, "users").put(user["id"], stamped)
+    return auth.issue_token(ctx, stamped, forever=forever), stamped
+
+
+def handle(ctx: Ctx, *, admin: bool) -> Response:
+    method = ctx.method
+    if method == "POST":
+        return _login(ctx, admin=admin)
+    if method in ("GET", "HEAD"):
+        return _current(ctx, admin=admin)
+    if method == "PUT":
+        return _refresh(ctx)
+    if method == "DELETE":
+        return _logout(ctx)
+    raise DfError(400, errors.VERB_NOT_SUPPORTED.format(verb=method, name="session"))
+
+
+def _login(ctx: Ctx, *, admin: bool) -> Response:
+    if ctx.profile == "docs" and not ctx.api_key:
+        raise DfError(400, errors.NO_KEY_OR_TOKEN)  # the docs: login needs the API key
+    email = ctx.payload.get("email")
+    password = ctx.payload.get("password")
+    if php_empty(email):
+        raise DfError(400, errors.MISSING_EMAIL)
+    if php_empty(password):
+        raise DfError(400, errors.MISSING_PASSWORD)
+    user = find_login_user(ctx, email, password, admin=admin)
+    if user is None:
+        if (not admin and ctx.profile == "docs"
+                and find_login_user(ctx, email, password, admin=True) is not None):
+            raise DfError(400, errors.MISSING_EMAIL)  # the docs' "wrong endpoint" answer
+        raise DfError(401, errors.INVALID_CREDENTIALS)
+    role = auth.resolve_role(ctx, user, ctx.app)
+    if role is not None and not role["is_active"]:
+        raise DfError(403, errors.ROLE_NOT_ACTIVE)
+    forever = (bool(ctx.mock.seed.settings["allow_forever_sessions"])
+               and php_boolval(ctx.payload.get("remember_me")))
+    token, user = login_user(ctx, user, forever=forever)
+    return json_response(public_info(ctx, user, token, role))
+
+
+def _current(ctx: Ctx, *, admin: bool) -> Response:
+    user = ctx.user
+    if user is None or ctx.token is None:
+        if admin:
+            raise DfError(404, errors.NO_USER_SESSION)
+        raise DfError(401, errors.NO_VALID_SESSION)
+    if admin and not auth.is_sys_admin(ctx, user) and not user["is_sys_admin"]:
+        raise DfError(401, errors.NOT_AUTHORIZED)
+    token = ctx.token
+    if ctx.profile == "docs":
+        # the docs: "GET refreshes the token" -- a new token, the old one blacklisted
+        claims = ctx.claims or {}
+        forever = bool(claims.get("forever"))
+        iat = claims.get("iat")
+        new = auth.issue_token(ctx, user, iat=None if forever or not isinstance(iat, int)
+                               else iat, forever=forever)
+        auth.revoke(ctx, token)
+        token = new
+    return json_response(public_info(ctx, user, token, ctx.role))
+
+
+def _refresh(ctx: Ctx) -> Response:
+    token = ctx.token
+    if not token:
+        raise DfError(401, errors.TOKEN_REFRESH_FAILED + errors.JWT_SEGMENTS)
+    try:
+        claims = auth.decode_token(ctx, token, refresh=True)
+    except auth.TokenProblem as problem:
+        raise DfError(401, errors.TOKEN_REFRESH_FAILED + problem.message) from None
+    try:
+        user = auth.token_user(ctx, claims)
+    except auth.TokenProblem as problem:
+        raise DfError(401, errors.TOKEN_REFRESH_FAILED + problem.message) from None
+    forever = bool(claims.get("forever"))
+    iat = claims["iat"] if isinstance(claims["iat"], int) and not forever else None
+    new = auth.issue_token(ctx, user, iat=iat, forever=forever)
+    auth.revoke(ctx, token)
+    return json_response(public_info(ctx, user, new, None))
+
+
+def _logout(ctx: Ctx) -> Response:
+    if ctx.token and ctx.user is not None:
+        auth.revoke(ctx, ctx.token)
+    return json_response({"success": True})
