@@ -69,10 +69,13 @@ class Seed:
     endpoints: list[Endpoint] = field(default_factory=list)
     api_rate_limit: int = DEFAULT_API_RATE_LIMIT
     reset_url: str = DEFAULT_RESET_URL
+    cors: bool = True
 
 
 _TOP_KEYS = {"flavour", "settings", "sites", "roles", "users", "endpoints"}
-_SETTINGS_KEYS = {"profile", "realistic_timing", "seed", "jwt_secret", "api_rate_limit", "reset_url"}
+_SETTINGS_KEYS = {
+    "profile", "realistic_timing", "seed", "jwt_secret", "api_rate_limit", "reset_url", "cors",
+}
 _SITE_KEYS = {
     "id", "identifier", "name", "logo", "payment_processors", "document_types", "status",
     "created_at", "updated_at",
@@ -126,6 +129,7 @@ def parse_seed(fx: FixtureFile) -> Seed:
     seed.reset_url = fx.get(settings, "reset_url", str, "$.settings", default=DEFAULT_RESET_URL)
     if "{token}" not in seed.reset_url:
         raise fx.error("$.settings.reset_url", "must contain the placeholder {token}")
+    seed.cors = fx.get(settings, "cors", bool, "$.settings", default=True)
 
     seen: set[int] = set()
     for index, site in enumerate(fx.get(data, "sites", list, "$", default=[])):
