@@ -97,8 +97,13 @@ def test_a_failed_required_stops_the_other_rules(paystub_mock: MockFixture) -> N
         (b"null", "application/json"),
         (b'{"email": "owner@example.com", "password": "your-password"}', "text/plain"),
         (b"", "application/json"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+        (b'{"email": "owner@example.com", "password": "your-password", "x": '
+         + b"[" * 512 + b"]" * 512 + b"}", "application/json"),
+        (b'{"email": NaN, "password": Infinity}', "application/json"),
     ],
-    ids=["truncated", "not-utf8", "array", "string", "null", "json-as-text", "empty"],
+    ids=["truncated", "not-utf8", "array", "string", "null", "json-as-text", "empty",
+         "nested-100000", "nested-513", "nan"],
 )
 def test_unreadable_bodies_are_empty_input(
     paystub_mock: MockFixture, data: bytes, content_type: str
@@ -192,3 +197,18 @@ def test_reset_password_with_a_non_string_token_is_an_invalid_token(
     )
     assert response.status_code == 422
     assert response.json["errors"] == {"email": ["This password reset token is invalid."]}
+
+
+def test_json_nested_512_deep_is_still_read(paystub_mock: MockFixture) -> None:
+    body = (b'{"email": "owner@example.com", "password": "your-password", "x": '
+            + b"[" * 511 + b"]" * 511 + b"}")
+    response = paystub_mock.client.post(LOGIN, data=body, content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_repeated_query_keys_keep_the_last_like_php(paystub_mock: MockFixture) -> None:
+    response = paystub_mock.client.post(
+        f"{LOGIN}?email=nobody@example.com&email=owner@example.com",
+        json={"password": "your-password"},
+    )
+    assert response.status_code == 200

@@ -16,6 +16,7 @@ from flask import Request
 
 from authmock.flavours.paystub import errors
 
+PHP_JSON_DEPTH = 512  # json_decode's default depth
 #: Laravel's TrimStrings middleware leaves these untouched
 _UNTRIMMED = {"password", "password_confirmation", "current_password"}
 #: what Laravel's ``email`` rule (RFC mode) refuses at least: no @, spaces, empty parts
@@ -24,19 +25,46 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 def request_input(request: Request) -> dict[str, Any]:
     """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up."""
-    data: dict[str, Any] = {key: request.args.get(key) for key in request.args}
+    # PHP keeps the last of repeated keys (?email=a&email=b gives "b")
+    data: dict[str, Any] = {key: request.args.getlist(key)[-1] for key in request.args}
     content_type = (request.mimetype or "").lower()
     if "/json" in content_type or "+json" in content_type:
-        raw = request.get_data(cache=True)
-        try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
-            body = None
+        body = _json_body(request.get_data(cache=True))
         if isinstance(body, dict):
             data.update(body)
     elif request.form:
-        data.update({key: request.form.get(key) for key in request.form})
+        data.update({key: request.form.getlist(key)[-1] for key in request.form})
     return {key: _clean(key, value) for key, value in data.items()}
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_body(raw: bytes) -> Any:
+    """PHP's ``json_decode``: anything it cannot decode (or nested over 512) is null."""
+    if not raw.strip():
+        return None
+    try:
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return None if _depth(body) > PHP_JSON_DEPTH else body
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth counted as PHP does (a scalar is 0, ``[]`` is 1), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+            deepest = max(deepest, level + 1)
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+            deepest = max(deepest, level + 1)
+    return deepest
 
 
 def _clean(key: str, value: Any) -> Any:
