@@ -1,0 +1,86 @@
+"""The Directus 11 flavour: ``/auth/*``, ``/users/me`` and ``/items/*`` as Directus answers them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
+
+from authmock.flavour import Flavour
+from authmock.flavours.directus import errors as E
+from authmock.flavours.directus import http as H
+from authmock.flavours.directus.config import Seed, parse_fixture
+from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
+from authmock.flavours.directus.routes import DirectusApi, register
+from authmock.flavours.directus.service import DirectusService
+from authmock.flavours.directus.sso import register_idp
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+    from authmock.fixtures import FixtureFile
+
+
+class DirectusFlavour(Flavour):
+    name = "directus"
+    default_port = 8055
+    #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
+    max_content_length = MAX_PAYLOAD_SIZE
+
+    def parse_fixtures(self, fixture: FixtureFile) -> Seed:
+        return parse_fixture(fixture)
+
+    def setup(self, mock: Mock) -> None:
+        service = DirectusService(mock, mock.seed)
+        api = DirectusApi(mock, service)
+        mock.app.extensions["authmock.directus"] = api
+        register_idp(mock.app, api)
+        register(mock.app, api)
+
+    def render_error(self, status: int, error: BaseException | None) -> Response:
+        if isinstance(error, E.DirectusError):
+            err = error
+        elif status == 413:
+            err = E.invalid_payload(E.REASON_TOO_LARGE)
+        elif status in (404, 405):
+            err = E.route_not_found(request.path)
+        elif isinstance(error, HTTPException) and 400 <= status < 500:
+            err = E.invalid_payload(error.description or "Bad Request")
+        else:
+            err = E.internal_error()
+        return H.json_response(err.envelope(), err.status, success=False)
+
+    def banner(self, mock: Mock, url: str) -> list[str]:
+        seed: Seed = mock.seed
+        lines = [f"Log in: POST {url}/auth/login with {{\"email\", \"password\"}} (users below)"]
+        for user in seed.users.values():
+            if not user.get("email"):
+                continue
+            role = seed.roles.get(user.get("role") or "")
+            extras = []
+            if role is not None:
+                extras.append(role.name)
+            if user.get("status") != "active":
+                extras.append(str(user.get("status")))
+            if user.get("provider") != "default":
+                extras.append(f"provider {user.get('provider')}")
+            if user.get("tfa_secret"):
+                extras.append("TOTP: GET /__authmock__/users/<email>/otp")
+            password = user.get("password")
+            shown = f" / {password}" if password is not None else ""
+            detail = f" ({', '.join(extras)})" if extras else ""
+            lines.append(f"  {user['email']}{shown}{detail}")
+            if user.get("token"):
+                lines.append(f"    static token: Authorization: Bearer {user['token']}")
+        return lines
+
+    def totp_secret(self, mock: Mock, email: str) -> str | None:
+        api: DirectusApi = mock.app.extensions["authmock.directus"]
+        user = api.svc.user_by_email(email)
+        secret: Any = user.get("tfa_secret") if user else None
+        return secret if isinstance(secret, str) and secret else None
+
+
+flavour = DirectusFlavour()
+
+__all__ = ["DirectusFlavour", "flavour"]

@@ -1,0 +1,208 @@
+"""Every error text and code the Directus flavour emits, written once (Directus 11.17.4).
+
+Messages and statuses come from ``@directus/errors`` as a real 11.17.4 answered them. Other
+modules raise ``DirectusError`` (or return ``error_response``) built from the helpers below
+and never spell a message themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# codes -----------------------------------------------------------------------------------
+INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+INVALID_OTP = "INVALID_OTP"
+INVALID_TOKEN = "INVALID_TOKEN"
+TOKEN_EXPIRED = "TOKEN_EXPIRED"
+USER_SUSPENDED = "USER_SUSPENDED"
+INVALID_PAYLOAD = "INVALID_PAYLOAD"
+FORBIDDEN = "FORBIDDEN"
+REQUESTS_EXCEEDED = "REQUESTS_EXCEEDED"
+ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+FAILED_VALIDATION = "FAILED_VALIDATION"
+
+# messages ----------------------------------------------------------------------------------
+MSG_INVALID_CREDENTIALS = "Invalid user credentials."
+MSG_INVALID_OTP = "Invalid user OTP."
+MSG_INVALID_TOKEN = "Invalid token."
+MSG_TOKEN_EXPIRED = "Token expired."
+MSG_USER_SUSPENDED = "User suspended."
+MSG_FORBIDDEN = "You don't have permission to access this."
+MSG_INTERNAL = "An unexpected error occurred."
+MSG_PASSWORD_FORMAT = 'Validation failed for field "password". Value doesn\'t have the correct format.'
+
+# INVALID_PAYLOAD reasons (the message is "Invalid payload. <reason>.") -----------------------
+REASON_REFRESH_TOKEN_REQUIRED = "The refresh token is required in either the payload or cookie"
+REASON_TOKEN_CONFLICT = "The request uses more than one method for including an access token"
+REASON_EMAIL_FIELD_REQUIRED = '"email" field is required'
+REASON_TOKEN_FIELD_REQUIRED = '"token" field is required'
+REASON_PASSWORD_FIELD_REQUIRED = '"password" field is required'
+REASON_TOO_LARGE = "request entity too large"
+REASON_UNEXPECTED_EOS = "Unexpected end of JSON input"
+
+# Joi's wording ("<label>" is the key, quoted)
+JOI_REQUIRED = '"{key}" is required'
+JOI_STRING = '"{key}" must be a string'
+JOI_EMPTY = '"{key}" is not allowed to be empty'
+JOI_EMAIL = '"{key}" must be a valid email'
+JOI_ONLY = '"{key}" must be one of [{values}]'
+JOI_OBJECT = '"value" must be of type object'
+
+# V8's JSON.parse messages on Node 20 (body-parser passes them through)
+V8_JSON_MESSAGES = {
+    "eos": "Unexpected end of JSON input",
+    "number": "Unexpected number in JSON at position {pos}",
+    "string": "Unexpected string in JSON at position {pos}",
+    "prop_or_rbrace": "Expected property name or '}}' in JSON at position {pos}",
+    "comma_or_rbrack": "Expected ',' or ']' after array element in JSON at position {pos}",
+    "comma_or_rbrace": "Expected ',' or '}}' after property value in JSON at position {pos}",
+    "colon": "Expected ':' after property name in JSON at position {pos}",
+    "double_quoted": "Expected double-quoted property name in JSON at position {pos}",
+    "unterminated_string": "Unterminated string in JSON at position {pos}",
+    "control": "Bad control character in string literal in JSON at position {pos}",
+    "unicode_escape": "Bad Unicode escape in JSON at position {pos}",
+    "escape": "Bad escaped character in JSON at position {pos}",
+    "minus": "No number after minus sign in JSON at position {pos}",
+    "exponent": "Exponent part is missing a number in JSON at position {pos}",
+    "fraction": "Unterminated fractional number in JSON at position {pos}",
+    "trailing": "Unexpected non-whitespace character after JSON at position {pos}",
+    "token_short": "Unexpected token '{token}', \"{source}\" is not valid JSON",
+    "token_start": "Unexpected token '{token}', \"{source}\"... is not valid JSON",
+    "token_surround": "Unexpected token '{token}', ...\"{source}\"... is not valid JSON",
+    "token_end": "Unexpected token '{token}', ...\"{source}\" is not valid JSON",
+}
+
+
+def reason_unsupported_charset(charset: str) -> str:
+    return f'unsupported charset "{charset.upper()}"'
+
+
+def reason_unsupported_encoding(encoding: str) -> str:
+    return f'unsupported content encoding "{encoding}"'
+
+
+def reason_reset_url(url: str) -> str:
+    return f'URL "{url}" can\'t be used to reset passwords'
+
+
+def reason_login_redirect(url: str) -> str:
+    return f'URL "{url}" can\'t be used to redirect after login'
+
+
+def msg_route_not_found(path: str) -> str:
+    return f"Route {path} doesn't exist."
+
+
+def msg_collection_forbidden(collection: str) -> str:
+    return (
+        f'You don\'t have permission to access collection "{collection}" or it does not exist.'
+        " Queried in root."
+    )
+
+
+def msg_fields_forbidden(fields: list[str], collection: str) -> str:
+    plural = "s" if len(fields) > 1 else ""
+    names = ", ".join(f'"{f}"' for f in fields)
+    return (
+        f"You don't have permission to access field{plural} {names} in collection "
+        f'"{collection}" or it does not exist. Queried in root.'
+    )
+
+
+def msg_rate_limited(duration: str) -> str:
+    return f"Too many requests, retry after {duration}."
+
+
+def msg_service_unavailable(service: str, reason: str) -> str:
+    return f'Service "{service}" is unavailable. {reason}.'
+
+
+REASON_RATE_LIMITER_UNREACHABLE = "Rate limiter unreachable"
+
+
+# the error type -----------------------------------------------------------------------------
+class DirectusError(Exception):
+    """A Directus error: status, message, code and the extensions that precede ``code``."""
+
+    def __init__(
+        self, status: int, code: str, message: str, extensions: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extensions = dict(extensions or {})
+        #: Set-Cookie headers the response must still carry (e.g. clearing a dead session)
+        self.set_cookies: list[str] = []
+        self.headers: dict[str, str] = {}
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "errors": [
+                {"message": self.message, "extensions": {**self.extensions, "code": self.code}}
+            ]
+        }
+
+
+def invalid_credentials() -> DirectusError:
+    return DirectusError(401, INVALID_CREDENTIALS, MSG_INVALID_CREDENTIALS)
+
+
+def invalid_otp() -> DirectusError:
+    return DirectusError(401, INVALID_OTP, MSG_INVALID_OTP)
+
+
+def invalid_token() -> DirectusError:
+    return DirectusError(403, INVALID_TOKEN, MSG_INVALID_TOKEN)
+
+
+def token_expired() -> DirectusError:
+    return DirectusError(401, TOKEN_EXPIRED, MSG_TOKEN_EXPIRED)
+
+
+def user_suspended() -> DirectusError:
+    return DirectusError(401, USER_SUSPENDED, MSG_USER_SUSPENDED)
+
+
+def invalid_payload(reason: str) -> DirectusError:
+    return DirectusError(400, INVALID_PAYLOAD, f"Invalid payload. {reason}.", {"reason": reason})
+
+
+def forbidden(reason: str | None = None) -> DirectusError:
+    if reason is None:
+        return DirectusError(403, FORBIDDEN, MSG_FORBIDDEN)
+    return DirectusError(403, FORBIDDEN, reason, {"reason": reason})
+
+
+def route_not_found(path: str) -> DirectusError:
+    return DirectusError(404, ROUTE_NOT_FOUND, msg_route_not_found(path), {"path": path})
+
+
+def rate_limited(limit: int, reset_iso: str, duration: str) -> DirectusError:
+    return DirectusError(
+        429, REQUESTS_EXCEEDED, msg_rate_limited(duration), {"limit": limit, "reset": reset_iso}
+    )
+
+
+def service_unavailable(service: str, reason: str) -> DirectusError:
+    return DirectusError(
+        503,
+        SERVICE_UNAVAILABLE,
+        msg_service_unavailable(service, reason),
+        {"service": service, "reason": reason},
+    )
+
+
+def internal_error() -> DirectusError:
+    return DirectusError(500, INTERNAL_SERVER_ERROR, MSG_INTERNAL)
+
+
+def password_format(invalid: str) -> DirectusError:
+    return DirectusError(
+        400,
+        FAILED_VALIDATION,
+        MSG_PASSWORD_FORMAT,
+        {"field": "password", "path": [], "type": "regex", "invalid": invalid},
+    )

@@ -1,0 +1,161 @@
+"""What Express and Directus put on the wire: headers, JSON bodies, ETags and cookies.
+
+Directus answers through Express 4: every response carries Helmet's CSP, the opener policy and
+``X-Powered-By: Directus``; successes add ``Cache-Control: no-cache`` and ``Vary``; JSON bodies
+are ``JSON.stringify`` output with a weak ETag; cookies are serialised by the ``cookie``
+library in its fixed attribute order.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from email.utils import formatdate
+from typing import Any
+
+from flask import Response
+
+CSP = (
+    "script-src 'self' 'unsafe-eval';worker-src 'self' blob:;child-src 'self' blob:;"
+    "img-src 'self' data: blob: https://raw.githubusercontent.com https://avatars.githubusercontent.com;"
+    "media-src 'self';connect-src 'self' https://* wss://*;default-src 'self';base-uri 'self';"
+    "font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';object-src 'none';"
+    "script-src-attr 'none';style-src 'self' https: 'unsafe-inline'"
+)
+JSON_TYPE = "application/json; charset=utf-8"
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness of a JSON value (``[]`` and ``{}`` are truthy)."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value != 0 and value == value
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` for JSON values, as a template literal prints them."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, list):
+        return ",".join("" if v is None else js_string(v) for v in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def stringify(payload: Any) -> bytes:
+    """``JSON.stringify``: compact, non-ASCII as is, lone surrogates escaped."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return text.encode("utf-8")
+
+
+def weak_etag(body: bytes) -> str:
+    """The ``etag`` package's weak tag, as Express sets it."""
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]
+    return f'W/"{len(body):x}-{digest}"'
+
+
+def base_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    response.headers["X-Powered-By"] = "Directus"
+    return response
+
+
+def no_cache(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Origin, Cache-Control"
+    return response
+
+
+def json_response(payload: Any, status: int = 200, *, success: bool = True) -> Response:
+    body = stringify(payload)
+    response = Response(body, status, content_type=JSON_TYPE)
+    base_headers(response)
+    if success:
+        no_cache(response)
+    response.headers["ETag"] = weak_etag(body)
+    return response
+
+
+def empty_response() -> Response:
+    """Directus's ``respond`` without a payload: 204, empty body."""
+    response = Response(b"", 204)
+    response.headers.remove("Content-Type")
+    base_headers(response)
+    return no_cache(response)
+
+
+def text_response(text: str, status: int, content_type: str) -> Response:
+    body = text.encode("utf-8")
+    response = Response(body, status, content_type=content_type)
+    base_headers(response)
+    response.headers["ETag"] = weak_etag(body)
+    return response
+
+
+def redirect_response(location: str, status: int = 302) -> Response:
+    """Express ``res.redirect``: plain-text body naming the target (Accept: */*)."""
+    body = f"Found. Redirecting to {location}" if status == 302 else f"See Other. Redirecting to {location}"
+    response = Response(body.encode("utf-8"), status, content_type="text/plain; charset=utf-8")
+    base_headers(response)
+    response.headers["Location"] = location
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def http_date(epoch_seconds: float) -> str:
+    return formatdate(int(epoch_seconds), usegmt=True)
+
+
+def _encode_value(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="!'()*-._~")  # encodeURIComponent
+
+
+def serialize_cookie(
+    name: str,
+    value: str,
+    *,
+    now: float,
+    max_age_ms: float | None = None,
+    domain: str | None = None,
+    expires_epoch: float | None = None,
+    http_only: bool = True,
+    secure: bool = False,
+    same_site: str | None = None,
+) -> str:
+    """Express ``res.cookie`` + ``cookie.serialize``: Max-Age, Domain, Path, Expires,
+    HttpOnly, Secure, SameSite — in that order."""
+    parts = [f"{name}={_encode_value(value)}"]
+    expires = expires_epoch
+    if max_age_ms is not None:
+        expires = now + max_age_ms / 1000.0
+        parts.append(f"Max-Age={int(max_age_ms // 1000)}")
+    if domain:
+        parts.append(f"Domain={domain}")
+    parts.append("Path=/")
+    if expires is not None:
+        parts.append(f"Expires={http_date(expires)}")
+    if http_only:
+        parts.append("HttpOnly")
+    if secure:
+        parts.append("Secure")
+    if same_site:
+        parts.append(f"SameSite={same_site.capitalize()}")
+    return "; ".join(parts)

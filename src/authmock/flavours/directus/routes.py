@@ -1,0 +1,496 @@
+"""The Directus HTTP surface: Express's pipeline order, then the auth, users and items routes.
+
+One catch-all Flask view runs Directus's middleware chain in its order (body parser, token
+extraction, rate limiter, ``/server/ping``, authenticate) and then a small router with
+Express's matching rules (case-insensitive, optional trailing slash, HEAD from GET, OPTIONS
+answered with ``Allow``, any other unknown method or path → ``ROUTE_NOT_FOUND``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, abort, request
+
+from authmock.flavours.directus import errors as E
+from authmock.flavours.directus import http as H
+from authmock.flavours.directus.jsonbody import BodyError, parse_body
+from authmock.flavours.directus.joi import validate_login
+from authmock.flavours.directus.service import Accountability, DirectusService, is_directus_jwt
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+
+CONTROL_PREFIX = "/__authmock__"
+IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
+_MISSING: Any = object()
+
+
+@dataclass
+class Ctx:
+    """One request as Directus's middlewares left it."""
+
+    body: Any
+    token: Any
+    acc: Accountability
+    cookies: list[str] = field(default_factory=list)
+
+    def body_get(self, key: str) -> Any:
+        """``req.body[key]`` (undefined → None) for objects; arrays have no keys."""
+        return self.body.get(key) if isinstance(self.body, dict) else None
+
+
+Handler = Callable[..., Response]
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+class DirectusApi:
+    """The routes of one app, bound to its service."""
+
+    def __init__(self, mock: Mock, service: DirectusService) -> None:
+        self.mock = mock
+        self.svc = service
+        self.settings = service.settings
+        self.routes: list[Route] = []
+        self._build()
+
+    # plumbing -------------------------------------------------------------------------
+    def add(self, method: str, path: str, handler: Handler) -> None:
+        regex = re.sub(r":(\w+)", r"(?P<\1>[^/]+)", path)
+        self.routes.append(Route(method, re.compile(f"^{regex}/?$", re.IGNORECASE), handler))
+
+    def public_url(self) -> str:
+        return self.settings.public_url or request.host_url.rstrip("/")
+
+    def cookie(self, kind: str, value: str) -> str:
+        s = self.settings
+        if kind == "refresh":
+            return H.serialize_cookie(
+                s.refresh_cookie_name, value, now=self.svc.now, max_age_ms=s.refresh_ttl_ms,
+                domain=s.refresh_cookie_domain, secure=s.refresh_cookie_secure,
+                same_site=s.refresh_cookie_same_site,
+            )
+        return H.serialize_cookie(
+            s.session_cookie_name, value, now=self.svc.now, max_age_ms=s.session_ttl_ms,
+            domain=s.session_cookie_domain, secure=s.session_cookie_secure,
+            same_site=s.session_cookie_same_site,
+        )
+
+    def error(self, err: E.DirectusError, cookies: list[str] | None = None) -> Response:
+        response = H.json_response(err.envelope(), err.status, success=False)
+        for name, value in err.headers.items():
+            response.headers[name] = value
+        for header in [*(cookies or []), *err.set_cookies]:
+            response.headers.add("Set-Cookie", header)
+        return response
+
+    def ok(self, payload: Any, ctx: Ctx) -> Response:
+        response = H.json_response(payload)
+        for header in ctx.cookies:
+            response.headers.add("Set-Cookie", header)
+        return response
+
+    def no_content(self, ctx: Ctx) -> Response:
+        response = H.empty_response()
+        for header in ctx.cookies:
+            response.headers.add("Set-Cookie", header)
+        return response
+
+    # the pipeline -----------------------------------------------------------------------
+    def dispatch(self, path: str) -> Response:
+        full = "/" + path
+        if full == CONTROL_PREFIX or full.startswith(CONTROL_PREFIX + "/"):
+            abort(404)
+        try:
+            return self._dispatch(full)
+        except E.DirectusError as err:
+            return self.error(err)
+
+    def _dispatch(self, path: str) -> Response:
+        # 3. body parser
+        try:
+            body = parse_body(
+                request.headers.get("Content-Type"),
+                request.headers.get("Content-Encoding"),
+                request.get_data(cache=True) if _has_body() else b"",
+            )
+        except BodyError as exc:
+            raise E.invalid_payload(exc.reason) from None
+        # 5. extract-token
+        token = self._extract_token()
+        ctx = Ctx(body=body, token=token, acc=Accountability())
+        # 7. rate limiter
+        if self.settings.rate_limiter_enabled:
+            self._rate_limit()
+        # 8. ping
+        if request.method in ("GET", "HEAD") and re.fullmatch(r"/server/ping/?", path, re.I):
+            return H.text_response("pong", 200, "text/html; charset=utf-8")
+        # 9. authenticate
+        if H.js_truthy(token):
+            try:
+                ctx.acc = self.svc.accountability_for(token if isinstance(token, str) else H.js_string(token))
+            except E.DirectusError as err:
+                if err.code in (E.INVALID_CREDENTIALS, E.INVALID_TOKEN) and (
+                    request.cookies.get(self.settings.session_cookie_name) == token
+                ):
+                    err.set_cookies.append(self.cookie("session", ""))
+                raise
+        # 10. routers
+        return self._route(path, ctx)
+
+    def _extract_token(self) -> Any:
+        token: Any = None
+        query = request.args.getlist("access_token")
+        if query and H.js_truthy(query[0]):
+            token = query[0] if len(query) == 1 else query
+        header = request.headers.get("Authorization")
+        if header:
+            parts = header.split(" ")
+            if len(parts) == 2 and parts[0].lower() == "bearer":
+                if token is not None:
+                    raise E.invalid_payload(E.REASON_TOKEN_CONFLICT)
+                token = parts[1]
+        if token is None:
+            cookie = request.cookies.get(self.settings.session_cookie_name)
+            if cookie:
+                token = cookie
+        return token
+
+    def _rate_limit(self) -> None:
+        s = self.settings
+        key = request.remote_addr or "unknown"
+        now_ms = int(self.svc.now * 1000)
+        window = self.svc.rate.get(key)
+        if window is None or now_ms >= window["ends"]:
+            window = {"ends": now_ms + int(s.rate_limiter_duration * 1000), "consumed": 0}
+        window = {**window, "consumed": window["consumed"] + 1}
+        self.svc.rate.put(key, window)
+        if window["consumed"] <= s.rate_limiter_points:
+            return
+        before_next = max(window["ends"] - now_ms, 0)
+        from datetime import datetime, timezone
+
+        from authmock.clock import isoformat
+
+        reset = isoformat(datetime.fromtimestamp((now_ms + before_next) / 1000.0, tz=timezone.utc))
+        err = E.rate_limited(s.rate_limiter_points, reset, _ms_short(before_next))
+        err.headers["Retry-After"] = str(_js_round(before_next / 1000.0))
+        raise err
+
+    def _route(self, path: str, ctx: Ctx) -> Response:
+        method = request.method
+        allowed: list[str] = []
+        for route in self.routes:
+            match = route.pattern.match(path)
+            if match is None:
+                continue
+            if route.method not in allowed:
+                allowed.append(route.method)
+            if route.method == method or (method == "HEAD" and route.method == "GET"):
+                return route.handler(ctx, **match.groupdict())
+        if method == "OPTIONS" and allowed:
+            if "GET" in allowed and "HEAD" not in allowed:
+                allowed.append("HEAD")
+            text = ",".join(allowed)
+            response = H.text_response(text, 200, "text/html; charset=utf-8")
+            response.headers["Allow"] = text
+            return response
+        raise E.route_not_found(request.path)
+
+    # routes -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.add("GET", "/", self.root)
+        self.add("GET", "/auth", self.providers)
+        if not self.settings.disable_default:
+            self.add("POST", "/auth/login", self.login)
+        self.add("POST", "/auth/refresh", self.refresh)
+        self.add("POST", "/auth/logout", self.logout)
+        self.add("POST", "/auth/password/request", self.password_request)
+        self.add("POST", "/auth/password/reset", self.password_reset)
+        self.add("POST", "/auth/login/:provider", self.provider_login)
+        self.add("GET", "/auth/login/:provider", self.sso_start)
+        self.add("GET", "/auth/login/:provider/callback", self.sso_callback)
+        self.add("POST", "/auth/login/:provider/callback", self.sso_callback_post)
+        self.add("POST", "/auth/login/:provider/acs", self.saml_acs)
+        self.add("GET", "/users/me", self.users_me)
+        self.add("GET", "/items/:collection", self.items)
+        self.add("GET", "/items/:collection/:pk", self.item)
+
+    def root(self, ctx: Ctx) -> Response:
+        return H.redirect_response("./admin")
+
+    def providers(self, ctx: Ctx) -> Response:
+        session_only = "sessionOnly" in request.args
+        data = []
+        for p in self.svc.seed.providers:
+            if session_only and p.driver in ("oauth2", "openid", "saml") and p.mode not in (None, "session"):
+                continue
+            entry: dict[str, Any] = {"name": p.name}
+            if p.label is not None:
+                entry["label"] = p.label
+            entry["driver"] = p.driver
+            if p.icon is not None:
+                entry["icon"] = p.icon
+            data.append(entry)
+        return self.ok({"data": data, "disableDefault": self.settings.disable_default}, ctx)
+
+    # login ------------------------------------------------------------------------------
+    def _login_response(self, ctx: Ctx, mode: str, issued: Any, *, ldap_order: bool = False) -> Response:
+        payload: dict[str, Any]
+        if ldap_order:
+            payload = {"access_token": issued.access_token, "expires": issued.expires_ms}
+            if mode == "json":
+                payload["refresh_token"] = issued.refresh_token
+            elif mode == "session":
+                del payload["access_token"]
+        else:
+            payload = {"expires": issued.expires_ms}
+            if mode == "json":
+                payload["refresh_token"] = issued.refresh_token
+                payload["access_token"] = issued.access_token
+            elif mode == "cookie":
+                payload["access_token"] = issued.access_token
+        if mode == "cookie":
+            ctx.cookies.append(self.cookie("refresh", issued.refresh_token))
+        elif mode == "session":
+            ctx.cookies.append(self.cookie("session", issued.access_token))
+        return self.ok({"data": payload}, ctx)
+
+    def login(self, ctx: Ctx) -> Response:
+        docs_ldap = self.mock.profile == "docs" and self._ldap_provider() is not None
+        reason = validate_login(ctx.body, extra_modes=("ldap",) if docs_ldap else ())
+        if reason is not None:
+            self.svc.stall()
+            raise E.invalid_payload(reason)
+        body = ctx.body
+        if body.get("mode") == "ldap":  # the seed page's LDAP login (docs profile only)
+            provider = self._ldap_provider()
+            assert provider is not None
+            user = self.svc.user_by_email(body["email"])
+            issued = self.svc.login(provider.name, user, body["password"], body.get("otp"), False)
+            return self._login_response(ctx, "json", issued, ldap_order=True)
+        mode = body.get("mode") or "json"
+        user = self.svc.user_by_email(body["email"])
+        issued = self.svc.login("default", user, body["password"], body.get("otp"), mode == "session")
+        return self._login_response(ctx, mode, issued)
+
+    def _ldap_provider(self) -> Any:
+        return next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
+
+    def provider_login(self, ctx: Ctx, provider: str) -> Response:
+        p = self.svc.provider(provider)
+        if p is None or p.driver not in ("ldap", "local"):
+            raise E.route_not_found(request.path)
+        ldap = p.driver == "ldap"
+        reason = validate_login(ctx.body, identifier=ldap)
+        if reason is not None:
+            if not ldap:
+                self.svc.stall()
+            raise E.invalid_payload(reason)
+        body = ctx.body
+        mode = body.get("mode") or "json"
+        user = self.svc.user_by_email(body["identifier"] if ldap else body["email"])
+        issued = self.svc.login(p.name, user, body["password"], body.get("otp"), mode == "session")
+        return self._login_response(ctx, mode, issued, ldap_order=ldap)
+
+    # refresh / logout ---------------------------------------------------------------------
+    def _mode_and_token(self, ctx: Ctx) -> tuple[Any, Any]:
+        mode = ctx.body_get("mode")
+        if not H.js_truthy(mode):
+            mode = "json" if H.js_truthy(ctx.body_get("refresh_token")) else "cookie"
+        token: Any = None
+        if mode == "json":
+            token = ctx.body_get("refresh_token")
+        elif mode == "cookie":
+            token = request.cookies.get(self.settings.refresh_cookie_name)
+        elif mode == "session":
+            cookie = request.cookies.get(self.settings.session_cookie_name)
+            if cookie and is_directus_jwt(cookie):
+                token = self.svc.verify_access(cookie).get("session")
+        if not H.js_truthy(token):
+            raise E.invalid_payload(E.REASON_REFRESH_TOKEN_REQUIRED)
+        return mode, token
+
+    def refresh(self, ctx: Ctx) -> Response:
+        mode, token = self._mode_and_token(ctx)
+        issued = self.svc.refresh(token, mode == "session")
+        return self._login_response(ctx, mode if mode in ("json", "cookie", "session") else "json", issued)
+
+    def logout(self, ctx: Ctx) -> Response:
+        _, token = self._mode_and_token(ctx)
+        self.svc.logout(token)
+        if request.cookies.get(self.settings.refresh_cookie_name):
+            ctx.cookies.append(self.cookie("refresh", ""))
+        if request.cookies.get(self.settings.session_cookie_name):
+            ctx.cookies.append(self.cookie("session", ""))
+        return self.no_content(ctx)
+
+    # password reset -----------------------------------------------------------------------
+    def password_request(self, ctx: Ctx) -> Response:
+        email = ctx.body_get("email")
+        if not isinstance(email, str):
+            raise E.invalid_payload(E.REASON_EMAIL_FIELD_REQUIRED)
+        reset_url = ctx.body_get("reset_url")
+        self.svc.request_reset(email, reset_url if H.js_truthy(reset_url) else None, self.public_url())
+        if self.mock.realistic_timing:
+            self.mock.stall(0.5)
+        return self.no_content(ctx)
+
+    def password_reset(self, ctx: Ctx) -> Response:
+        token = ctx.body_get("token")
+        if not isinstance(token, str):
+            raise E.invalid_payload(E.REASON_TOKEN_FIELD_REQUIRED)
+        password = ctx.body_get("password")
+        if not isinstance(password, str):
+            raise E.invalid_payload(E.REASON_PASSWORD_FIELD_REQUIRED)
+        self.svc.reset_password(token, password)
+        return self.no_content(ctx)
+
+    # SSO ----------------------------------------------------------------------------------
+    def sso_start(self, ctx: Ctx, provider: str) -> Response:
+        from authmock.flavours.directus import sso
+
+        return sso.start(self, ctx, provider)
+
+    def sso_callback(self, ctx: Ctx, provider: str) -> Response:
+        from authmock.flavours.directus import sso
+
+        return sso.callback(self, ctx, provider)
+
+    def sso_callback_post(self, ctx: Ctx, provider: str) -> Response:
+        from authmock.flavours.directus import sso
+
+        return sso.callback_post(self, ctx, provider)
+
+    def saml_acs(self, ctx: Ctx, provider: str) -> Response:
+        from authmock.flavours.directus import sso
+
+        return sso.saml_acs(self, ctx, provider)
+
+    # users / items ------------------------------------------------------------------------
+    def users_me(self, ctx: Ctx) -> Response:
+        if not ctx.acc.user:
+            raise E.invalid_credentials()
+        return self.ok({"data": self.svc.read_me(ctx.acc, _fields_param())}, ctx)
+
+    def _collection(self, ctx: Ctx, collection: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        if collection.startswith("directus_"):
+            raise E.forbidden()
+        items = self.svc.seed.collections.get(collection)
+        if ctx.acc.admin:
+            perm = None
+        else:
+            role = self.svc.role(ctx.acc.role)
+            perms = role.permissions if (ctx.acc.user and role is not None) else (
+                {} if ctx.acc.user else self.svc.seed.public_permissions
+            )
+            perm = perms.get(collection)
+        if items is None or (perm is None and not ctx.acc.admin):
+            raise E.forbidden(E.msg_collection_forbidden(collection))
+        if perm is None:
+            return items, None
+        return [item for item in items if _matches(item, perm["filter"])], perm
+
+    def _project(self, item: dict[str, Any], perm: dict[str, Any] | None, collection: str) -> dict[str, Any]:
+        allowed = list(item) if perm is None or "*" in perm["fields"] else [f for f in item if f in perm["fields"]]
+        requested = _fields_param() or ["*"]
+        out: dict[str, Any] = {}
+        bad: list[str] = []
+        for name in requested:
+            for key in (allowed if name == "*" else [name]):
+                if key in allowed:
+                    out[key] = item.get(key)
+                elif key not in bad:
+                    bad.append(key)
+        if bad:
+            raise E.forbidden(E.msg_fields_forbidden(bad, collection))
+        return out
+
+    def items(self, ctx: Ctx, collection: str) -> Response:
+        rows, perm = self._collection(ctx, collection)
+        limit = request.args.get("limit", "100")
+        try:
+            count = int(limit)
+        except ValueError:
+            count = 100
+        if count >= 0:
+            rows = rows[:count]
+        return self.ok({"data": [self._project(r, perm, collection) for r in rows]}, ctx)
+
+    def item(self, ctx: Ctx, collection: str, pk: str) -> Response:
+        rows, perm = self._collection(ctx, collection)
+        found = next((r for r in rows if str(r.get("id")) == pk), None)
+        if found is None:
+            raise E.forbidden()
+        return self.ok({"data": self._project(found, perm, collection)}, ctx)
+
+
+def _has_body() -> bool:
+    """type-is ``hasBody``: a Transfer-Encoding or a non-zero Content-Length."""
+    if request.headers.get("Transfer-Encoding"):
+        return True
+    return bool(request.content_length)
+
+
+def _fields_param() -> list[str] | None:
+    values = request.args.getlist("fields") + request.args.getlist("fields[]")
+    if not values:
+        return None
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return out or None
+
+
+def _matches(item: dict[str, Any], filt: dict[str, Any]) -> bool:
+    for key, cond in filt.items():
+        value = item.get(key)
+        for op, arg in cond.items():
+            if op == "_eq" and value != arg:
+                return False
+            if op == "_neq" and value == arg:
+                return False
+            if op == "_in" and value not in (arg if isinstance(arg, list) else [arg]):
+                return False
+            if op == "_nin" and value in (arg if isinstance(arg, list) else [arg]):
+                return False
+            if op == "_null" and (value is None) != bool(arg):
+                return False
+            if op == "_nnull" and (value is not None) != bool(arg):
+                return False
+    return True
+
+
+def _js_round(value: float) -> int:
+    import math
+
+    return int(math.floor(value + 0.5))
+
+
+def _ms_short(ms: int) -> str:
+    """The ``ms`` library's short format (``850ms``, ``7s``, ``2m``)."""
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000)):
+        if abs(ms) >= size:
+            return f"{_js_round(ms / size)}{unit}"
+    return f"{ms}ms"
+
+
+def register(app: Flask, api: DirectusApi) -> None:
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "SEARCH", "QUERY", "PROPFIND"]
+
+    def view(path: str = "") -> Response:
+        return api.dispatch(path)
+
+    app.add_url_rule("/", "directus_root", view, methods=methods, provide_automatic_options=False)
+    app.add_url_rule(
+        "/<path:path>", "directus_any", view, methods=methods, provide_automatic_options=False
+    )

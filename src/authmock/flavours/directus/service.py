@@ -1,0 +1,448 @@
+"""Directus's authentication services on the mock's store: tokens, sessions, accountability.
+
+Mirrors ``AuthenticationService``, ``get-accountability-for-token`` and ``UsersService`` of
+Directus 11.17.4. Every check reads the mock clock; every secret comes from ``mock.rng``.
+Methods raise ``DirectusError``; the router *returns* it, so counters and deleted sessions
+written before a refusal are kept, as in Directus (which has no transaction there either).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from authmock.flavours.directus import errors as E
+from authmock.flavours.directus.config import (
+    CONCEALED,
+    USER_COLUMNS,
+    Provider,
+    Role,
+    Seed,
+    fake_password_hash,
+    policy_pattern,
+)
+from authmock.otp import verify as verify_otp
+from authmock.tokens import Refusal, constant_time_equals
+
+if TYPE_CHECKING:
+    from authmock.app import Mock
+
+_JWS_SHAPE = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
+
+#: the built-in "own user" read permission of app-access roles (@directus/system-data)
+APP_ACCESS_USER_FIELDS = (
+    "id", "first_name", "last_name", "last_page", "email", "password", "location", "title",
+    "description", "tags", "provider", "avatar", "language", "appearance", "theme_light",
+    "theme_dark", "tfa_secret", "status", "role",
+)
+
+
+@dataclass
+class Accountability:
+    user: str | None = None
+    role: str | None = None
+    admin: bool = False
+    app: bool = False
+
+
+@dataclass
+class Issued:
+    access_token: str
+    refresh_token: str
+    expires_ms: int
+
+
+def get_simple_hash(text: str) -> str:
+    """Port of Directus's ``getSimpleHash`` (a 32-bit Java-style hash over UTF-16 units)."""
+    h = 0
+    raw = text.encode("utf-16-le", "surrogatepass")
+    for i in range(0, len(raw), 2):
+        unit = int.from_bytes(raw[i : i + 2], "little")
+        h = (31 * h + unit) & 0xFFFFFFFF
+    if h & 0x80000000:
+        h -= 0x100000000
+    return format(abs(h), "x")
+
+
+def _b64_json(segment: str) -> Any:
+    padded = segment + "=" * (-len(segment) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8", "replace"))
+
+
+def is_directus_jwt(token: Any) -> bool:
+    """``isDirectusJWT``: decodes as a JWS (jws's shape rule) and ``iss`` is ``directus``."""
+    if not isinstance(token, str) or not _JWS_SHAPE.match(token):
+        return False
+    head, payload, _ = token.split(".")
+    try:
+        header = _b64_json(head)
+        claims = _b64_json(payload)
+    except (ValueError, binascii.Error, UnicodeError):
+        return False
+    return isinstance(header, dict) and isinstance(claims, dict) and claims.get("iss") == "directus"
+
+
+def _int_ms(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+class DirectusService:
+    """Per-app Directus state on ``mock.store``."""
+
+    def __init__(self, mock: Mock, seed: Seed) -> None:
+        self.mock = mock
+        self.seed = seed
+        self.settings = seed.settings
+        store = mock.store
+        self.users = store.table("directus_users", {k: dict(v) for k, v in seed.users.items()})
+        self.sessions = store.table("directus_sessions", {})
+        self.login_attempts = store.table("directus_login_attempts", {})
+        self.rate = store.table("directus_rate_limiter", {})
+        self.sso_codes = store.table("directus_sso_codes", {})
+
+    # helpers ------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.mock.clock.time()
+
+    def stall(self) -> None:
+        """LOGIN_STALL_TIME on every login outcome, only with realistic timing."""
+        if self.mock.realistic_timing:
+            self.mock.stall(self.settings.login_stall_ms / 1000.0)
+
+    def role(self, role_id: str | None) -> Role | None:
+        return self.seed.roles.get(role_id) if role_id else None
+
+    def provider(self, name: str) -> Provider | None:
+        return next((p for p in self.seed.providers if p.name == name), None)
+
+    def user_by_email(self, email: str) -> dict[str, Any] | None:
+        wanted = email.lower()
+        found: dict[str, Any] | None = self.users.find(
+            lambda u: isinstance(u.get("email"), str) and u["email"].lower() == wanted
+        )
+        return found
+
+    def update_user(self, user_id: str, **changes: Any) -> dict[str, Any]:
+        row = {**self.users[user_id], **changes}
+        self.users.put(user_id, row)
+        return row
+
+    def access(self, role_id: str | None) -> tuple[bool, bool]:
+        """(app_access, admin_access) of a role, re-read on every request as v11 does."""
+        role = self.role(role_id)
+        if role is None:
+            return False, False
+        return role.app_access or role.admin_access, role.admin_access
+
+    # tokens -------------------------------------------------------------------------
+    def sign_access(self, user: dict[str, Any], ttl_ms: float, session: str | None = None) -> str:
+        app, admin = self.access(user.get("role"))
+        iat = int(self.now)
+        claims: dict[str, Any] = {
+            "id": user["id"],
+            "role": user.get("role"),
+            "app_access": app,
+            "admin_access": admin,
+        }
+        if session is not None:
+            claims["session"] = session
+        claims["iat"] = iat
+        claims["exp"] = int(iat + ttl_ms / 1000.0)
+        claims["iss"] = "directus"
+        return self.mock.tokens.encode(claims)
+
+    def verify_jwt(self, token: str) -> dict[str, Any]:
+        """``verifyJWT``: bad signature/alg/issuer → INVALID_TOKEN, expired → TOKEN_EXPIRED."""
+        result = self.mock.tokens.verify(token)
+        if result.refusal is Refusal.EXPIRED:
+            raise E.token_expired()
+        if result.refusal is not None or result.claims.get("iss") != "directus":
+            raise E.invalid_token()
+        return result.claims
+
+    def verify_access(self, token: str) -> dict[str, Any]:
+        claims = self.verify_jwt(token)
+        if any(key not in claims for key in ("role", "app_access", "admin_access")):
+            raise E.invalid_token()
+        return claims
+
+    def accountability_for(self, token: str) -> Accountability:
+        """``getAccountabilityForToken`` for a non-empty token."""
+        if is_directus_jwt(token):
+            claims = self.verify_access(token)
+            if "session" in claims:
+                row = self.sessions.get(claims["session"]) if isinstance(claims["session"], str) else None
+                if (
+                    row is None
+                    or row["user"] != (claims.get("id") or None)
+                    or row["expires"] < self.now
+                ):
+                    raise E.invalid_credentials()
+            role = claims.get("role") if isinstance(claims.get("role"), str) else None
+            app, admin = self.access(role)
+            user = claims.get("id") if isinstance(claims.get("id"), str) else None
+            return Accountability(user=user, role=role, admin=admin, app=app)
+        match = None
+        for row in self.users.values():
+            if row.get("status") == "active" and constant_time_equals(row.get("token"), token):
+                match = row
+        if match is None:
+            raise E.invalid_credentials()
+        app, admin = self.access(match.get("role"))
+        return Accountability(user=match["id"], role=match.get("role"), admin=admin, app=app)
+
+    # login --------------------------------------------------------------------------
+    def _new_session(self, user_id: str, ttl_ms: float) -> str:
+        token = self.mock.rng.nanoid(64)
+        self.sessions.put(
+            token, {"token": token, "user": user_id, "expires": self.now + ttl_ms / 1000.0, "next_token": None}
+        )
+        return token
+
+    def login(self, provider: str, user: dict[str, Any] | None, password: Any, otp: Any,
+              session_mode: bool, *, check_password: bool = True) -> Issued:
+        """``AuthenticationService.login`` once the provider found (or not) the user."""
+        if user is None or user.get("status") != "active" or user.get("provider") != provider:
+            self.stall()
+            raise E.invalid_credentials()
+        allowed = self.settings.login_attempts
+        if allowed is not None:
+            consumed = int(self.login_attempts.get(user["id"], 0)) + 1
+            self.login_attempts.put(user["id"], consumed)
+            if consumed > allowed:
+                user = self.update_user(user["id"], status="suspended")
+                self.login_attempts.put(user["id"], 0)
+        stored = user.get("password")
+        if check_password and (
+            not isinstance(stored, str)
+            or not isinstance(password, str)
+            or not constant_time_equals(stored, password)
+        ):
+            self.stall()
+            raise E.invalid_credentials()
+        secret = user.get("tfa_secret")
+        if secret:
+            if not isinstance(otp, str) or not otp:
+                self.stall()
+                raise E.invalid_otp()
+            if not verify_otp(secret, otp, self.now, window=0):
+                self.stall()
+                raise E.invalid_otp()
+        refresh_token = self._new_session(user["id"], self.settings.refresh_ttl_ms)
+        self._drop_expired_sessions()
+        ttl = self.settings.session_ttl_ms if session_mode else self.settings.access_ttl_ms
+        access = self.sign_access(user, ttl, refresh_token if session_mode else None)
+        self.update_user(user["id"], last_access=self.last_access_now())
+        if allowed is not None:
+            self.login_attempts.put(user["id"], 0)
+        self.stall()
+        return Issued(access, refresh_token, int(ttl))
+
+    def last_access_now(self) -> str:
+        return datetime.fromtimestamp(int(self.now), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+    def _drop_expired_sessions(self) -> None:
+        now = self.now
+        for token, row in list(self.sessions.items()):
+            if row["expires"] < now:
+                self.sessions.delete(token)
+
+    # refresh / logout ---------------------------------------------------------------
+    def refresh(self, token: Any, session_mode: bool) -> Issued:
+        if not isinstance(token, str) or not token:
+            raise E.invalid_credentials()
+        row = self.sessions.get(token)
+        if row is None or row["expires"] < self.now:
+            raise E.invalid_credentials()
+        user = self.users.get(row["user"])
+        if user is None:
+            raise E.invalid_credentials()
+        if user.get("status") != "active":
+            self.sessions.delete(token)
+            self.stall()
+            raise E.user_suspended() if user.get("status") == "suspended" else E.invalid_credentials()
+        if session_mode:
+            next_token = row.get("next_token")
+            if not next_token:
+                next_token = self._new_session(user["id"], self.settings.session_ttl_ms)
+                self.sessions.put(
+                    token,
+                    {**row, "next_token": next_token, "expires": self.now + self.settings.grace_ms / 1000.0},
+                )
+            access = self.sign_access(user, self.settings.session_ttl_ms, next_token)
+            self.update_user(user["id"], last_access=self.last_access_now())
+            return Issued(access, next_token, int(self.settings.session_ttl_ms))
+        new_token = self.mock.rng.nanoid(64)
+        self.sessions.delete(token)
+        self.sessions.put(
+            new_token,
+            {**row, "token": new_token, "expires": self.now + self.settings.refresh_ttl_ms / 1000.0},
+        )
+        access = self.sign_access(user, self.settings.access_ttl_ms)
+        self.update_user(user["id"], last_access=self.last_access_now())
+        return Issued(access, new_token, int(self.settings.access_ttl_ms))
+
+    def logout(self, token: Any) -> None:
+        if isinstance(token, str) and token in self.sessions:
+            self.sessions.delete(token)
+
+    def end_sessions(self, user_id: str) -> None:
+        for key, row in list(self.sessions.items()):
+            if row["user"] == user_id:
+                self.sessions.delete(key)
+
+    # password reset -----------------------------------------------------------------
+    def reset_hash(self, user: dict[str, Any]) -> str:
+        return get_simple_hash(str(user.get("password_hash")) if user.get("password_hash") else "null")
+
+    def request_reset(self, email: str, url: Any, public_url: str) -> None:
+        if js_truthy_url(url) and not url_allowed(url, self.settings.reset_allow_list):
+            raise E.invalid_payload(E.reason_reset_url(_js_str(url)))
+        user = self.user_by_email(email)
+        if user is None or user.get("status") != "active" or user.get("provider") != "default":
+            return
+        token = self.mock.tokens.encode(
+            {
+                "email": user["email"],
+                "scope": "password-reset",
+                "hash": self.reset_hash(user),
+                "iat": int(self.now),
+                "exp": int(self.now) + 86400,
+                "iss": "directus",
+            }
+        )
+        if js_truthy_url(url):
+            link = set_query(str(url), "token", token)
+        else:
+            link = set_query(public_url.rstrip("/") + "/admin/reset-password", "token", token)
+        text = (
+            "You have requested to reset your password. Click the link below to reset your "
+            f"password:\n\n{link}\n\nThis link expires in 24 hours.\n\n"
+            "If you didn't request this, please ignore this e-mail."
+        )
+        self.mock.mailbox.send(user["email"], "Password Reset Request", text, token=token, links=[link])
+
+    def reset_password(self, token: str, password: str) -> None:
+        """``UsersService.resetPassword``: a single-use JWT (its ``hash`` pins the password)."""
+        claims = self.verify_jwt(token)
+        email, scope, hash_ = claims.get("email"), claims.get("scope"), claims.get("hash")
+        if scope != "password-reset" or not hash_:
+            raise E.forbidden()
+        user = self.user_by_email(email) if isinstance(email, str) else None
+        if user is None or user.get("status") != "active" or hash_ != self.reset_hash(user):
+            raise E.forbidden()
+        policy = self.settings.password_policy
+        if policy and not re.search(policy_pattern(policy), password):
+            raise E.password_format(password)
+        self.update_user(
+            user["id"],
+            password=password,
+            status="active",
+            password_hash=fake_password_hash(f"{user['id']}:{self.mock.rng.hex(16)}"),
+        )
+        self.end_sessions(user["id"])
+
+    # reading users ------------------------------------------------------------------
+    def readable_user_fields(self, acc: Accountability) -> tuple[str, ...] | None:
+        if acc.admin:
+            return USER_COLUMNS
+        fields: list[str] = []
+        if acc.app:
+            fields.extend(APP_ACCESS_USER_FIELDS)
+        role = self.role(acc.role)
+        if role is not None and "directus_users" in role.permissions:
+            granted = role.permissions["directus_users"]["fields"]
+            fields.extend(USER_COLUMNS if "*" in granted else granted)
+        if not fields:
+            return None
+        return tuple(c for c in USER_COLUMNS if c in set(fields))
+
+    def read_me(self, acc: Accountability, requested: list[str] | None) -> dict[str, Any]:
+        assert acc.user is not None
+        user = self.users.get(acc.user)
+        allowed = self.readable_user_fields(acc)
+        if user is None or allowed is None:
+            return {"id": acc.user}
+        wanted = _expand(requested, allowed)
+        if wanted is None:
+            return {"id": acc.user}
+        out: dict[str, Any] = {}
+        for column in wanted:
+            value = user.get(column)
+            if column in CONCEALED and value is not None:
+                value = "**********"
+            out[column] = value
+        return out
+
+
+def _expand(requested: list[str] | None, allowed: tuple[str, ...]) -> list[str] | None:
+    """``fields`` with ``*`` expanded; None if a field is unknown or not permitted."""
+    if not requested:
+        requested = ["*"]
+    out: list[str] = []
+    for name in requested:
+        names = list(allowed) if name == "*" else [name]
+        for item in names:
+            if item not in allowed:
+                return None
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def js_truthy_url(value: Any) -> bool:
+    from authmock.flavours.directus.http import js_truthy
+
+    return js_truthy(value)
+
+
+def _js_str(value: Any) -> str:
+    from authmock.flavours.directus.http import js_string
+
+    return js_string(value)
+
+
+def _host_path(url: str) -> str | None:
+    """``new URL(url)``'s ``hostname + pathname``, or None where the WHATWG parser throws."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.scheme or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", parts.scheme):
+        return None
+    special = parts.scheme.lower() in ("http", "https", "ws", "wss", "ftp", "file")
+    if special and not parts.netloc and parts.scheme.lower() != "file":
+        return None
+    try:
+        hostname = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    path = parts.path or ("/" if special else "")
+    return hostname + path
+
+
+def url_allowed(url: Any, allow_list: list[str] | None) -> bool:
+    """Directus's ``isUrlAllowed``: exact match, or same hostname + path as an entry."""
+    if allow_list is None:
+        return False
+    text = _js_str(url)
+    if isinstance(url, str) and url in allow_list:
+        return True
+    allowed = {hp for hp in (_host_path(entry) for entry in allow_list) if hp is not None}
+    target = _host_path(text)
+    return target is not None and target in allowed
+
+
+def set_query(url: str, key: str, value: str) -> str:
+    """Directus's ``Url.setQuery``: replace ``key`` in the query string."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    query.append((key, value))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
