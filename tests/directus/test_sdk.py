@@ -1,0 +1,79 @@
+"""The official @directus/sdk (pinned in sdk/package-lock.json) against a live authmock.
+
+The test installs the SDK itself (``npm ci``) when ``sdk/node_modules`` is missing, so CI needs
+only Node.js and npm on the machine; a failed install fails the test rather than skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SDK_DIR = Path(__file__).parent / "sdk"
+ADMIN_ID = "0b4f5a60-0000-4000-8000-000000000001"
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not on PATH; the Directus SDK check needs Node.js 20+ and npm")
+    return path
+
+
+def _install_sdk() -> None:
+    if (SDK_DIR / "node_modules" / "@directus" / "sdk" / "package.json").is_file():
+        return
+    result = subprocess.run(
+        [_tool("npm"), "ci", "--no-audit", "--no-fund", "--engine-strict=false"],
+        cwd=SDK_DIR, capture_output=True, text=True, timeout=600, check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`npm ci` in {SDK_DIR.name}/ failed (exit {result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
+
+
+def _run_sdk(url: str) -> dict[str, Any]:
+    _install_sdk()
+    result = subprocess.run(
+        [_tool("node"), "run.mjs", url],
+        cwd=SDK_DIR, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, f"run.mjs failed:\n{result.stdout}\n{result.stderr}"
+    output: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return output
+
+
+def test_official_sdk_round_trip(directus_mock: Any) -> None:
+    seen = _run_sdk(directus_mock.url)
+
+    assert seen["login"] == {"access_token": "string", "refresh_token_length": 64, "expires": 900000}
+    assert seen["me"] == {"id": ADMIN_ID, "email": "admin@example.com"}
+    assert seen["refresh"] == {"rotated": True, "refresh_token_length": 64, "expires": 900000}
+    assert seen["old_refresh"] == {
+        "ok": False, "directus": True, "status": 401,
+        "message": "Invalid user credentials.", "code": "INVALID_CREDENTIALS",
+    }
+    assert seen["me_after_refresh"] == {"id": ADMIN_ID}
+    assert seen["token_after_logout"] is None
+    assert seen["refresh_after_logout"]["code"] == "INVALID_CREDENTIALS"
+    assert seen["wrong_password"] == {
+        "ok": False, "directus": True, "status": 401,
+        "message": "Invalid user credentials.", "code": "INVALID_CREDENTIALS",
+    }
+    assert seen["static_me"] == {"email": "admin@example.com"}
+    assert seen["public_articles"] == [
+        {"id": 1, "status": "published"},
+        {"id": 2, "status": "published"},
+    ]
+    # the SDK's requests reached authmock in this order
+    paths = [(e["method"], e["path"], e["status"]) for e in directus_mock.journal.entries()]
+    assert paths[:3] == [
+        ("POST", "/auth/login", 200), ("GET", "/users/me", 200), ("POST", "/auth/refresh", 200),
+    ]
