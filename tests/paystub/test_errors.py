@@ -160,3 +160,15 @@ def test_rate_limit_can_be_switched_off(paystub_mock: MockFixture) -> None:
     response = login(paystub_mock.client)
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response.headers
+
+
+def test_other_http_errors_keep_the_envelope(paystub_mock: MockFixture) -> None:
+    from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+    from authmock.flavours.paystub import flavour
+
+    with paystub_mock.app.test_request_context("/admin/auth/login", method="POST"):
+        for exc in (BadRequest(), UnsupportedMediaType()):
+            response = flavour.render_error(exc.code or 0, exc)
+            assert response.status_code == exc.code
+            assert response.json == error(exc.name)

@@ -61,10 +61,10 @@ class PaystubFlavour(Flavour):
         if status == 404:
             return errors.not_found().to_response()
         if status == 413:
-            return errors.PaystubError(413, errors.POST_TOO_LARGE).to_response()
+            return errors.too_large().to_response()
         if status >= 500 or not isinstance(error, HTTPException):
-            return errors.PaystubError(500, errors.SERVER_ERROR).to_response()
-        return errors.PaystubError(status, error.name).to_response()
+            return errors.server_error().to_response()
+        return errors.http_error(status, error.name).to_response()
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         """The admin users a newcomer can log in as, and the request that does it."""

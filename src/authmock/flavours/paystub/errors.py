@@ -145,6 +145,19 @@ def not_found() -> PaystubError:
     return PaystubError(404, NOT_FOUND)
 
 
+def too_large() -> PaystubError:
+    return PaystubError(413, POST_TOO_LARGE)
+
+
+def server_error() -> PaystubError:
+    return PaystubError(500, SERVER_ERROR)
+
+
+def http_error(status: int, reason: str) -> PaystubError:
+    """Any other HTTP error Werkzeug may raise: its reason phrase in the envelope."""
+    return PaystubError(status, reason)
+
+
 def invalid(profile: str, errors: dict[str, list[str]]) -> PaystubError:
     """A 422 in the profile's wording (message rule applies to every 422, not only rules)."""
     return PaystubError(422, summary(profile, errors), errors)
