@@ -172,3 +172,8 @@ def test_other_http_errors_keep_the_envelope(paystub_mock: MockFixture) -> None:
             response = flavour.render_error(exc.code or 0, exc)
             assert response.status_code == exc.code
             assert response.json == error(exc.name)
+
+
+def test_answers_carry_laravels_default_cache_control(paystub_mock: MockFixture) -> None:
+    assert login(paystub_mock.client).headers["Cache-Control"] == "no-cache, private"
+    assert paystub_mock.client.get("/nope").headers["Cache-Control"] == "no-cache, private"

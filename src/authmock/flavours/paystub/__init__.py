@@ -12,7 +12,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from authmock.flavour import Flavour
-from authmock.flavours.paystub import cors, errors
+from authmock.flavours.paystub import cors, errors, headers
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
 
@@ -41,6 +41,7 @@ class PaystubFlavour(Flavour):
     def setup(self, mock: Mock) -> None:
         seed: Seed = mock.seed
         mock.store.table(USERS, dict(seed.users))
+        headers.install(mock)
         if seed.cors:
             cors.install(mock)
         register(mock, seed)
