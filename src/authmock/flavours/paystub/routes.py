@@ -33,6 +33,7 @@ from authmock.flavours.paystub.validation import (
     request_input,
     validate,
 )
+from authmock.store import Table
 from authmock.tokens import constant_time_equals, sha256_hex
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ LOGIN_DECAY_SECONDS = 60
 RESET_EXPIRE_MINUTES = 60  # config/auth.php passwords.users.expire
 RESET_THROTTLE_SECONDS = 60  # config/auth.php passwords.users.throttle
 API_DECAY_SECONDS = 60
+
+View = Callable[..., Response]
 
 
 def _ok(data: Any, message: str | None = None, status: int = 200) -> Response:
@@ -63,7 +66,7 @@ def register(mock: Mock, seed: Seed) -> None:
     bp = Blueprint("paystub", __name__)
     authenticated: set[str] = set()  # endpoint names behind auth:sanctum
 
-    def users() -> Any:
+    def users() -> Table[int, dict[str, Any]]:
         return mock.store.table(USERS)
 
     def find_user(email: str) -> dict[str, Any] | None:
@@ -77,16 +80,16 @@ def register(mock: Mock, seed: Seed) -> None:
         user = find_user(email)
         return user if user is not None and is_admin(seed, user) else None
 
-    def route(rule: str, methods: list[str], *, auth: bool, endpoint: str | None = None) -> Callable[
-        [Callable[..., Response]], Callable[..., Response]
-    ]:
-        def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+    def route(
+        rule: str, methods: list[str], *, auth: bool, endpoint: str | None = None
+    ) -> Callable[[View], View]:
+        """Register a view; OPTIONS is left to render_error, which answers as Laravel does."""
+
+        def decorate(view: View) -> View:
             name = endpoint or view.__name__
             if auth:
                 authenticated.add(f"paystub.{name}")
-            bp.add_url_rule(
-                rule, name, view, methods=methods, provide_automatic_options=False
-            )
+            bp.add_url_rule(rule, name, view, methods=methods, provide_automatic_options=False)
             return view
 
         return decorate
@@ -221,7 +224,7 @@ def register(mock: Mock, seed: Seed) -> None:
         return _ok({}, errors.PASSWORD_RESET_DONE)
 
     # --- permission-guarded endpoints of the fixture --------------------------------------------
-    def guarded(endpoint: Endpoint) -> Callable[..., Response]:
+    def guarded(endpoint: Endpoint) -> View:
         def view(**_params: str) -> Response:
             if endpoint.permission not in permissions_of(seed, current_user()):
                 raise errors.unauthorized()
