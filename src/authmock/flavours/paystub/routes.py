@@ -137,6 +137,14 @@ def register(mock: Mock, seed: Seed) -> None:
         user: dict[str, Any] = g.paystub_user
         return user
 
+    def current_token_id() -> int:
+        """The presented token's id, checked again under the request lock (a concurrent
+        refresh or logout may have deleted it since the middleware looked)."""
+        token_id: int = g.paystub_token["id"]
+        if token_id not in mock.store.table(sanctum.TABLE):
+            raise errors.unauthenticated()
+        return token_id
+
     # --- /admin/auth ----------------------------------------------------------------------------
     @route("/admin/auth/login", ["POST"], auth=False)
     def login() -> Response:
@@ -161,8 +169,9 @@ def register(mock: Mock, seed: Seed) -> None:
 
     @route("/admin/auth/refresh", ["POST"], auth=True)
     def refresh() -> Response:
+        old_id = current_token_id()
         token = sanctum.issue(mock, current_user()["id"])
-        sanctum.revoke(mock, g.paystub_token["id"])
+        sanctum.revoke(mock, old_id)
         return _ok({"token": token})
 
     @route("/admin/auth/me", ["GET"], auth=True)
@@ -171,7 +180,7 @@ def register(mock: Mock, seed: Seed) -> None:
 
     @route("/admin/auth/logout", ["POST"], auth=True)
     def logout() -> Response:
-        sanctum.revoke(mock, g.paystub_token["id"])
+        sanctum.revoke(mock, current_token_id())
         return _ok({}, errors.LOGGED_OUT)
 
     @route("/admin/auth/forgot-password", ["POST"], auth=False)
