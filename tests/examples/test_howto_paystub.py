@@ -62,8 +62,12 @@ def test_reset_a_password_with_the_link_from_the_mailbox(paystub_mock: MockFixtu
 
     reset = client.post(
         "/admin/auth/reset-password",
-        json={"token": mail.token, "email": "support@example.com",
-              "password": "a-new-password", "password_confirmation": "a-new-password"},
+        json={
+            "token": mail.token,
+            "email": "support@example.com",
+            "password": "a-new-password",
+            "password_confirmation": "a-new-password",
+        },
     )
     assert reset.json["message"] == "Password has been reset successfully"
     login = client.post(

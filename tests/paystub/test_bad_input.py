@@ -13,8 +13,22 @@ from tests.paystub.helpers import bearer, token_of, with_settings
 pytestmark = pytest.mark.authmock(fixtures=with_settings(api_rate_limit=0))
 
 ODD_VALUES: list[Any] = [
-    None, True, False, 0, -1, 1.5, 10**30, "", " ", "\u0000", "é" * 300, [], [1, "a"], {},
-    {"nested": {"deeper": [None]}}, "x" * 100_000,
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1.5,
+    10**30,
+    "",
+    " ",
+    "\u0000",
+    "é" * 300,
+    [],
+    [1, "a"],
+    {},
+    {"nested": {"deeper": [None]}},
+    "x" * 100_000,
 ]
 FIELDS = {
     "/admin/auth/login": ["email", "password"],
@@ -41,9 +55,12 @@ def test_odd_values_in_any_field(paystub_mock: MockFixture, path: str) -> None:
             assert response.content_type == "application/json"
             assert response.json["success"] is (response.status_code == 200)
     assert len(paystub_mock.store.table("paystub_tokens")) == 0
-    assert client.post(
-        "/admin/auth/login", json={"email": "manager@example.com", "password": "your-password"}
-    ).status_code == 200  # no password was changed
+    assert (
+        client.post(
+            "/admin/auth/login", json={"email": "manager@example.com", "password": "your-password"}
+        ).status_code
+        == 200
+    )  # no password was changed
 
 
 @pytest.mark.parametrize("path", ["/admin/auth/refresh", "/admin/auth/logout"])
@@ -61,8 +78,12 @@ def test_failed_reset_leaves_tokens_and_password_alone(paystub_mock: MockFixture
     client.post("/admin/auth/forgot-password", json={"email": "manager@example.com"})
     response = client.post(
         "/admin/auth/reset-password",
-        json={"token": "f" * 64, "email": "manager@example.com",
-              "password": "long-enough-1", "password_confirmation": "long-enough-1"},
+        json={
+            "token": "f" * 64,
+            "email": "manager@example.com",
+            "password": "long-enough-1",
+            "password_confirmation": "long-enough-1",
+        },
     )
     assert response.status_code == 422
     assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 200

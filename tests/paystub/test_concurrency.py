@@ -16,8 +16,9 @@ CREDENTIALS = {"email": "owner@example.com", "password": "your-password"}
 def test_concurrent_logins_get_distinct_increasing_ids(paystub_mock: MockFixture) -> None:
     url = f"{paystub_mock.url}/admin/auth/login"
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda _: requests.post(url, json=CREDENTIALS, timeout=5),
-                                range(24)))
+        answers = list(
+            pool.map(lambda _: requests.post(url, json=CREDENTIALS, timeout=5), range(24))
+        )
     assert {a.status_code for a in answers} == {200}
     ids = sorted(int(a.json()["data"]["token"]["access_token"].split("|")[0]) for a in answers)
     assert ids == list(range(1, 25))

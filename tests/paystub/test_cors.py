@@ -32,7 +32,9 @@ def test_answers_and_errors_allow_any_origin(paystub_mock: MockFixture) -> None:
     client = paystub_mock.client
     origin = {"Origin": "http://localhost:5173"}
     assert login(client).headers["Access-Control-Allow-Origin"] == "*"
-    assert client.get("/admin/auth/me", headers=origin).headers["Access-Control-Allow-Origin"] == "*"
+    assert (
+        client.get("/admin/auth/me", headers=origin).headers["Access-Control-Allow-Origin"] == "*"
+    )
     assert client.get("/nope", headers=origin).headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -44,7 +46,8 @@ def test_control_api_is_left_alone(paystub_mock: MockFixture) -> None:
 @pytest.mark.authmock(fixtures=with_settings(cors=False))
 def test_cors_can_be_switched_off(paystub_mock: MockFixture) -> None:
     response = paystub_mock.client.open(
-        "/admin/auth/login", method="OPTIONS",
+        "/admin/auth/login",
+        method="OPTIONS",
         headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"},
     )
     assert response.status_code == 200  # the router's own OPTIONS answer

@@ -10,8 +10,17 @@ from tests.paystub.helpers import bearer, error, freeze, login, token_of, with_s
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/admin", "/admin/auth", "/admin/auth/nope", "/api/admin/auth/login",
-     "/admin/users/1/extra", "/admin/auth/login/", "/%00", "/admin/%E2%82%AC"],
+    [
+        "/",
+        "/admin",
+        "/admin/auth",
+        "/admin/auth/nope",
+        "/api/admin/auth/login",
+        "/admin/users/1/extra",
+        "/admin/auth/login/",
+        "/%00",
+        "/admin/%E2%82%AC",
+    ],
 )
 def test_unknown_routes_are_404_resource_not_found(paystub_mock: MockFixture, path: str) -> None:
     response = paystub_mock.client.get(path)

@@ -87,22 +87,43 @@ def _broken(change: Any) -> dict[str, Any]:
         (lambda d: d["users"][2].update(role_id=9), "$.users[2].role_id", "no role with id 9"),
         (lambda d: d["users"][1].update(site_id=4), "$.users[1].site_id", "no site with id 4"),
         (lambda d: d["users"][0].pop("password"), "$.users[0]", 'missing required key "password"'),
-        (lambda d: d["users"][3].update(email="owner@EXAMPLE.com"), "$.users[3].email",
-         "duplicate e-mail"),
+        (
+            lambda d: d["users"][3].update(email="owner@EXAMPLE.com"),
+            "$.users[3].email",
+            "duplicate e-mail",
+        ),
         (lambda d: d["users"][3].update(id=1), "$.users[3].id", "duplicate id 1"),
-        (lambda d: d["roles"][0].update(permissions=["ok", 3]), "$.roles[0].permissions[1]",
-         "must be a string"),
-        (lambda d: d["users"][0].update(created_at="yesterday"), "$.users[0].created_at",
-         "ISO-8601"),
-        (lambda d: d["endpoints"][0].update(method="TRACE"), "$.endpoints[0].method",
-         "must be one of"),
-        (lambda d: d["endpoints"][0].update(path="admin/x"), "$.endpoints[0].path", "must look like"),
-        (lambda d: d["endpoints"][0].update(path="/admin/{a}/{a}"), "$.endpoints[0].path",
-         "twice"),
-        (lambda d: d["endpoints"][0].update(path="/admin/auth/me"), "$.endpoints[0].path",
-         "served by the flavour"),
-        (lambda d: d["endpoints"][1].update(path="/admin/dashboard/stats"), "$.endpoints[1]",
-         "declared twice"),
+        (
+            lambda d: d["roles"][0].update(permissions=["ok", 3]),
+            "$.roles[0].permissions[1]",
+            "must be a string",
+        ),
+        (
+            lambda d: d["users"][0].update(created_at="yesterday"),
+            "$.users[0].created_at",
+            "ISO-8601",
+        ),
+        (
+            lambda d: d["endpoints"][0].update(method="TRACE"),
+            "$.endpoints[0].method",
+            "must be one of",
+        ),
+        (
+            lambda d: d["endpoints"][0].update(path="admin/x"),
+            "$.endpoints[0].path",
+            "must look like",
+        ),
+        (lambda d: d["endpoints"][0].update(path="/admin/{a}/{a}"), "$.endpoints[0].path", "twice"),
+        (
+            lambda d: d["endpoints"][0].update(path="/admin/auth/me"),
+            "$.endpoints[0].path",
+            "served by the flavour",
+        ),
+        (
+            lambda d: d["endpoints"][1].update(path="/admin/dashboard/stats"),
+            "$.endpoints[1]",
+            "declared twice",
+        ),
         (lambda d: d["endpoints"][0].pop("data"), "$.endpoints[0]", 'missing required key "data"'),
         (lambda d: d["endpoints"][0].update(status=404), "$.endpoints[0].status", "2xx"),
         (lambda d: d["settings"].update(api_rate_limit=-1), "$.settings.api_rate_limit", "0 (off)"),
@@ -119,9 +140,20 @@ def test_broken_fixture_names_the_json_path(change: Any, path: str, problem: str
 def test_minimal_fixture_fills_documented_defaults() -> None:
     app = authmock.create_app(
         "paystub",
-        fixtures={"flavour": "paystub", "roles": [{"id": 1, "name": "Owner"}],
-                  "users": [{"id": 1, "role_id": 1, "first_name": "A", "last_name": "B",
-                             "email": "a@example.com", "password": "pw"}]},
+        fixtures={
+            "flavour": "paystub",
+            "roles": [{"id": 1, "name": "Owner"}],
+            "users": [
+                {
+                    "id": 1,
+                    "role_id": 1,
+                    "first_name": "A",
+                    "last_name": "B",
+                    "email": "a@example.com",
+                    "password": "pw",
+                }
+            ],
+        },
     )
     response = app.test_client().post(
         "/admin/auth/login", json={"email": "a@example.com", "password": "pw"}

@@ -14,9 +14,21 @@ from tests.paystub.helpers import PASSWORD, bearer, error, freeze, login
 TOKEN = re.compile(r"^(\d+)\|([A-Za-z0-9]{40})([0-9a-f]{8})$")
 OWNER_PERMISSIONS = [
     "dashboard:stats",
-    "users:list", "users:create", "users:view", "users:update", "users:delete",
-    "sites:list", "sites:create", "sites:view", "sites:update", "sites:delete",
-    "roles:list", "roles:create", "roles:view", "roles:update", "roles:delete",
+    "users:list",
+    "users:create",
+    "users:view",
+    "users:update",
+    "users:delete",
+    "sites:list",
+    "sites:create",
+    "sites:view",
+    "sites:update",
+    "sites:delete",
+    "roles:list",
+    "roles:create",
+    "roles:view",
+    "roles:update",
+    "roles:delete",
 ]
 
 
@@ -30,9 +42,24 @@ def test_login_returns_the_full_user_and_a_sanctum_token(paystub_mock: MockFixtu
     assert body["success"] is True
     user = body["data"]["user"]
     assert list(user) == [
-        "id", "site_id", "role_id", "first_name", "last_name", "email", "klaviyo_id", "slack_id",
-        "email_verified_at", "total_spent", "metadata", "settings", "status", "created_at",
-        "updated_at", "site", "role", "meta",
+        "id",
+        "site_id",
+        "role_id",
+        "first_name",
+        "last_name",
+        "email",
+        "klaviyo_id",
+        "slack_id",
+        "email_verified_at",
+        "total_spent",
+        "metadata",
+        "settings",
+        "status",
+        "created_at",
+        "updated_at",
+        "site",
+        "role",
+        "meta",
     ]
     assert (user["id"], user["first_name"], user["last_name"]) == (1, "John", "Doe")
     assert user["email"] == "owner@example.com"

@@ -33,7 +33,9 @@ def test_forgot_password_mails_a_64_hex_token_and_link(paystub_mock: MockFixture
     response = _forgot(paystub_mock)
     assert response.status_code == 200
     assert response.json == {
-        "success": True, "data": {}, "message": "Password reset link sent successfully",
+        "success": True,
+        "data": {},
+        "message": "Password reset link sent successfully",
     }
     message = paystub_mock.mailbox.last(to="manager@example.com")
     assert message is not None
@@ -47,10 +49,21 @@ def test_forgot_password_mails_a_64_hex_token_and_link(paystub_mock: MockFixture
 
 
 @pytest.mark.authmock(
-    fixtures={"flavour": "paystub", "settings": {"reset_url": "https://admin.test/r?t={token}"},
-              "roles": [{"id": 1, "name": "Owner"}],
-              "users": [{"id": 1, "role_id": 1, "first_name": "A", "last_name": "B",
-                         "email": "a@example.com", "password": "your-password"}]}
+    fixtures={
+        "flavour": "paystub",
+        "settings": {"reset_url": "https://admin.test/r?t={token}"},
+        "roles": [{"id": 1, "name": "Owner"}],
+        "users": [
+            {
+                "id": 1,
+                "role_id": 1,
+                "first_name": "A",
+                "last_name": "B",
+                "email": "a@example.com",
+                "password": "your-password",
+            }
+        ],
+    }
 )
 def test_reset_url_template_comes_from_the_fixture(paystub_mock: MockFixture) -> None:
     _forgot(paystub_mock, "a@example.com")
@@ -70,7 +83,9 @@ def test_reset_password_changes_the_password_and_revokes_tokens(
     response = _reset(paystub_mock, _mailed_token(paystub_mock))
     assert response.status_code == 200
     assert response.json == {
-        "success": True, "data": {}, "message": "Password has been reset successfully",
+        "success": True,
+        "data": {},
+        "message": "Password has been reset successfully",
     }
     assert client.get("/admin/auth/me", headers=bearer(old_token)).status_code == 401
     assert client.get("/admin/auth/me", headers=bearer(other_user)).status_code == 200
@@ -192,8 +207,12 @@ def test_reset_validation_checks_before_the_token(paystub_mock: MockFixture) -> 
     assert response.status_code == 422
     assert response.json == error(
         "The given data was invalid.",
-        {"password": ["The password confirmation does not match.",
-                      "The password must be at least 8 characters."]},
+        {
+            "password": [
+                "The password confirmation does not match.",
+                "The password must be at least 8 characters.",
+            ]
+        },
     )
     assert _reset(paystub_mock, token).status_code == 200  # the token was not used up
 

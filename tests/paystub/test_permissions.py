@@ -23,10 +23,24 @@ ALLOWED = {
     "Marketing": {"dashboard:stats", "sites:list"},
 }
 ROLE_PERMISSIONS = {
-    "Owner": ["dashboard:stats"] + [f"{r}:{a}" for r in ("users", "sites", "roles")
-                                    for a in ("list", "create", "view", "update", "delete")],
-    "Manager": ["dashboard:stats", "users:list", "users:create", "users:view", "users:update",
-                "sites:list", "sites:view", "sites:update", "roles:list", "roles:view"],
+    "Owner": ["dashboard:stats"]
+    + [
+        f"{r}:{a}"
+        for r in ("users", "sites", "roles")
+        for a in ("list", "create", "view", "update", "delete")
+    ],
+    "Manager": [
+        "dashboard:stats",
+        "users:list",
+        "users:create",
+        "users:view",
+        "users:update",
+        "sites:list",
+        "sites:view",
+        "sites:update",
+        "roles:list",
+        "roles:view",
+    ],
     "Developer": ["dashboard:stats", "sites:list", "sites:view", "sites:update"],
     "Support": ["dashboard:stats", "users:list", "users:view", "sites:list", "sites:view"],
     "Marketing": ["dashboard:stats", "sites:list", "sites:view"],
@@ -81,10 +95,20 @@ def test_guarded_endpoint_without_token_is_401_before_403(paystub_mock: MockFixt
 def _custom_fixture() -> dict[str, object]:
     data = bundled()
     data["endpoints"] = [
-        {"method": "POST", "path": "/admin/sites/{site}/users/{id}", "permission": "users:update",
-         "status": 201, "message": "Attached", "data": {"attached": True}},
-        {"method": "DELETE", "path": "/admin/sites/{site}/users/{id}", "permission": "users:delete",
-         "data": {}},
+        {
+            "method": "POST",
+            "path": "/admin/sites/{site}/users/{id}",
+            "permission": "users:update",
+            "status": 201,
+            "message": "Attached",
+            "data": {"attached": True},
+        },
+        {
+            "method": "DELETE",
+            "path": "/admin/sites/{site}/users/{id}",
+            "permission": "users:delete",
+            "data": {},
+        },
     ]
     return data
 

@@ -21,7 +21,11 @@ def test_seed_page_walkthrough(paystub_mock: MockFixture) -> None:
     assert data["user"]["id"] == 1
     assert (data["user"]["first_name"], data["user"]["last_name"]) == ("John", "Doe")
     assert data["user"]["role"]["id"] == 1 and data["user"]["role"]["name"] == "Owner"
-    assert data["user"]["role"]["permissions"][:3] == ["dashboard:stats", "users:list", "users:create"]
+    assert data["user"]["role"]["permissions"][:3] == [
+        "dashboard:stats",
+        "users:list",
+        "users:create",
+    ]
     assert data["token"]["token_type"] == "Bearer"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["token"]["expires_at"])
     first = data["token"]["access_token"]
@@ -45,8 +49,12 @@ def test_seed_page_walkthrough(paystub_mock: MockFixture) -> None:
     token = paystub_mock.mailbox.last(to="owner@example.com").token  # type: ignore[union-attr]
     reset = requests.post(
         f"{api}/admin/auth/reset-password",
-        json={"token": token, "email": "owner@example.com",
-              "password": "new-password", "password_confirmation": "new-password"},
+        json={
+            "token": token,
+            "email": "owner@example.com",
+            "password": "new-password",
+            "password_confirmation": "new-password",
+        },
         timeout=5,
     )
     assert reset.json()["message"] == "Password has been reset successfully"
@@ -75,6 +83,8 @@ def test_control_api_reset_brings_back_the_fixtures(paystub_mock: MockFixture) -
         timeout=5,
     ).json()["data"]["token"]["access_token"]
     assert requests.post(f"{api}/__authmock__/reset", timeout=5).status_code == 204
-    me = requests.get(f"{api}/admin/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    me = requests.get(
+        f"{api}/admin/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
     assert me.status_code == 401
     assert me.json() == {"success": False, "message": "Unauthenticated.", "errors": None}

@@ -78,8 +78,12 @@ def test_attribute_underscores_become_spaces() -> None:
 
 @pytest.mark.parametrize(
     ("messages", "expected"),
-    [([], "The given data was invalid."), (["A."], "A."), (["A.", "B."], "A. (and 1 more error)"),
-     (["A.", "B.", "C."], "A. (and 2 more errors)")],
+    [
+        ([], "The given data was invalid."),
+        (["A."], "A."),
+        (["A.", "B."], "A. (and 1 more error)"),
+        (["A.", "B.", "C."], "A. (and 2 more errors)"),
+    ],
 )
 def test_server_summary(messages: list[str], expected: str) -> None:
     assert errors.summary("server", {"f": messages} if messages else {}) == expected

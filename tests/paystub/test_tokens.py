@@ -117,8 +117,14 @@ def test_malformed_or_unknown_bearer_is_401(paystub_mock: MockFixture, header: s
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer {token}", "bearer {token}", "BEARER {token}", "Bearer {token}, Basic x",
-     "Bearer old, Bearer {token}", "Bearer {secret}"],
+    [
+        "Bearer {token}",
+        "bearer {token}",
+        "BEARER {token}",
+        "Bearer {token}, Basic x",
+        "Bearer old, Bearer {token}",
+        "Bearer {secret}",
+    ],
     ids=["plain", "lowercase", "uppercase", "comma", "last-bearer-wins", "secret-without-id"],
 )
 def test_bearer_parsing_follows_laravel(paystub_mock: MockFixture, header: str) -> None:

@@ -15,8 +15,14 @@ LOGIN = "/admin/auth/login"
 CASES: list[tuple[Any, dict[str, list[str]], dict[str, list[str]]]] = [
     (
         {},
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
     ),
     (
         {"email": "not-an-email", "password": "x"},
@@ -25,29 +31,53 @@ CASES: list[tuple[Any, dict[str, list[str]], dict[str, list[str]]]] = [
     ),
     (
         {"email": 12345, "password": 12345678},
-        {"email": ["The email must be a string.", "The email must be a valid email address."],
-         "password": ["The password must be a string."]},
-        {"email": ["The email field must be a string.",
-                   "The email field must be a valid email address."],
-         "password": ["The password field must be a string."]},
+        {
+            "email": ["The email must be a string.", "The email must be a valid email address."],
+            "password": ["The password must be a string."],
+        },
+        {
+            "email": [
+                "The email field must be a string.",
+                "The email field must be a valid email address.",
+            ],
+            "password": ["The password field must be a string."],
+        },
     ),
     (
         {"email": "   ", "password": ""},  # trimmed / emptied to null: required only
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
     ),
     (
         {"email": [], "password": {}},
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
-        {"email": ["The email field is required."], "password": ["The password field is required."]},
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
+        {
+            "email": ["The email field is required."],
+            "password": ["The password field is required."],
+        },
     ),
     (
         {"email": ["owner@example.com"], "password": None},
-        {"email": ["The email must be a string.", "The email must be a valid email address."],
-         "password": ["The password field is required."]},
-        {"email": ["The email field must be a string.",
-                   "The email field must be a valid email address."],
-         "password": ["The password field is required."]},
+        {
+            "email": ["The email must be a string.", "The email must be a valid email address."],
+            "password": ["The password field is required."],
+        },
+        {
+            "email": [
+                "The email field must be a string.",
+                "The email field must be a valid email address.",
+            ],
+            "password": ["The password field is required."],
+        },
     ),
 ]
 IDS = ["missing", "not-an-email", "numbers", "blank", "empty-containers", "array-and-null"]
@@ -71,7 +101,9 @@ def test_server_profile_login_validation(
     assert response.status_code == 422
     messages = [m for field in server.values() for m in field]
     more = len(messages) - 1
-    suffix = "" if more == 0 else " (and 1 more error)" if more == 1 else f" (and {more} more errors)"
+    suffix = (
+        "" if more == 0 else " (and 1 more error)" if more == 1 else f" (and {more} more errors)"
+    )
     assert response.json == error(messages[0] + suffix, server)
 
 
@@ -98,12 +130,27 @@ def test_a_failed_required_stops_the_other_rules(paystub_mock: MockFixture) -> N
         (b'{"email": "owner@example.com", "password": "your-password"}', "text/plain"),
         (b"", "application/json"),
         (b"[" * 100_000 + b"]" * 100_000, "application/json"),
-        (b'{"email": "owner@example.com", "password": "your-password", "x": '
-         + b"[" * 512 + b"]" * 512 + b"}", "application/json"),
+        (
+            b'{"email": "owner@example.com", "password": "your-password", "x": '
+            + b"[" * 512
+            + b"]" * 512
+            + b"}",
+            "application/json",
+        ),
         (b'{"email": NaN, "password": Infinity}', "application/json"),
     ],
-    ids=["truncated", "not-utf8", "array", "string", "null", "json-as-text", "empty",
-         "nested-100000", "nested-513", "nan"],
+    ids=[
+        "truncated",
+        "not-utf8",
+        "array",
+        "string",
+        "null",
+        "json-as-text",
+        "empty",
+        "nested-100000",
+        "nested-513",
+        "nan",
+    ],
 )
 def test_unreadable_bodies_are_empty_input(
     paystub_mock: MockFixture, data: bytes, content_type: str
@@ -136,10 +183,12 @@ def test_query_string_counts_as_input_like_laravel(paystub_mock: MockFixture) ->
 
 @pytest.mark.parametrize(
     "body",
-    [{"email": "nobody@example.com", "password": "x" * 10_000},
-     {"email": "a" * 5000 + "@example.com", "password": "x"},
-     {"email": "owner@example.com", "password": "your-password\u0000"},
-     {"email": "ówner@exämple.com", "password": "pässwörd"}],
+    [
+        {"email": "nobody@example.com", "password": "x" * 10_000},
+        {"email": "a" * 5000 + "@example.com", "password": "x"},
+        {"email": "owner@example.com", "password": "your-password\u0000"},
+        {"email": "ówner@exämple.com", "password": "pässwörd"},
+    ],
     ids=["long-password", "long-email", "nul-byte", "unicode"],
 )
 def test_odd_but_valid_values_are_plain_credential_failures(
@@ -181,8 +230,12 @@ def test_reset_password_missing_everything_docs(paystub_mock: MockFixture) -> No
 def test_reset_password_confirmation_must_match_exactly(paystub_mock: MockFixture) -> None:
     response = paystub_mock.client.post(
         "/admin/auth/reset-password",
-        json={"token": "t", "email": "owner@example.com", "password": "long-enough-1",
-              "password_confirmation": "long-enough-2"},
+        json={
+            "token": "t",
+            "email": "owner@example.com",
+            "password": "long-enough-1",
+            "password_confirmation": "long-enough-2",
+        },
     )
     assert response.json["errors"] == {"password": ["The password confirmation does not match."]}
 
@@ -192,16 +245,24 @@ def test_reset_password_with_a_non_string_token_is_an_invalid_token(
 ) -> None:
     response = paystub_mock.client.post(
         "/admin/auth/reset-password",
-        json={"token": ["x"], "email": "owner@example.com", "password": "long-enough",
-              "password_confirmation": "long-enough"},
+        json={
+            "token": ["x"],
+            "email": "owner@example.com",
+            "password": "long-enough",
+            "password_confirmation": "long-enough",
+        },
     )
     assert response.status_code == 422
     assert response.json["errors"] == {"email": ["This password reset token is invalid."]}
 
 
 def test_json_nested_512_deep_is_still_read(paystub_mock: MockFixture) -> None:
-    body = (b'{"email": "owner@example.com", "password": "your-password", "x": '
-            + b"[" * 511 + b"]" * 511 + b"}")
+    body = (
+        b'{"email": "owner@example.com", "password": "your-password", "x": '
+        + b"[" * 511
+        + b"]" * 511
+        + b"}"
+    )
     response = paystub_mock.client.post(LOGIN, data=body, content_type="application/json")
     assert response.status_code == 200
 

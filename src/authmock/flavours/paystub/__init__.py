@@ -51,7 +51,9 @@ class PaystubFlavour(Flavour):
         if isinstance(error, errors.PaystubError):
             return error.to_response()
         if status == 405 and isinstance(error, MethodNotAllowed):
-            allowed = [m for m in errors.VERB_ORDER if m in (error.valid_methods or []) and m != "OPTIONS"]
+            allowed = [
+                m for m in errors.VERB_ORDER if m in (error.valid_methods or []) and m != "OPTIONS"
+            ]
             if request.method == "OPTIONS":
                 response = Response("", 200)
                 response.headers["Allow"] = ",".join(allowed)
@@ -71,7 +73,9 @@ class PaystubFlavour(Flavour):
         """The admin users a newcomer can log in as, and the request that does it."""
         seed: Seed = mock.seed
         admins = [
-            u for u in mock.store.table(USERS).values() if is_admin(seed, u) and u["status"] == ACTIVE
+            u
+            for u in mock.store.table(USERS).values()
+            if is_admin(seed, u) and u["status"] == ACTIVE
         ]
         if not admins:
             return ["no active admin user in the fixtures"]
@@ -82,7 +86,7 @@ class PaystubFlavour(Flavour):
         first = admins[0]
         lines.append(
             f"  curl -X POST {url}/admin/auth/login -H 'Content-Type: application/json' "
-            f"-d '{{\"email\":\"{first['email']}\",\"password\":\"{first['password']}\"}}'"
+            f'-d \'{{"email":"{first["email"]}","password":"{first["password"]}"}}\''
         )
         return lines
 

@@ -26,7 +26,9 @@ SERVER_ERROR = "Server Error"  # Laravel's production text for anything not an H
 POST_TOO_LARGE = "The POST data is too large."  # Laravel 11 PostTooLargeException
 
 # --- Laravel's router (AbstractRouteCollection::requestMethodNotAllowed) --------------------
-METHOD_NOT_ALLOWED = "The {method} method is not supported for route {route}. Supported methods: {allowed}."
+METHOD_NOT_ALLOWED = (
+    "The {method} method is not supported for route {route}. Supported methods: {allowed}."
+)
 #: Laravel's Router::$verbs: the order the supported methods are listed in
 VERB_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -130,7 +132,9 @@ class PaystubError(HTTPException):
 
     def to_response(self) -> Response:
         """The envelope with this error's status and headers."""
-        return json_response(envelope(self.message, self.errors), self.code or 500, self.extra_headers)
+        return json_response(
+            envelope(self.message, self.errors), self.code or 500, self.extra_headers
+        )
 
 
 def unauthenticated() -> PaystubError:

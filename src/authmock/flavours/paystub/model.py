@@ -74,17 +74,43 @@ class Seed:
 
 _TOP_KEYS = {"flavour", "settings", "sites", "roles", "users", "endpoints"}
 _SETTINGS_KEYS = {
-    "profile", "realistic_timing", "seed", "jwt_secret", "api_rate_limit", "reset_url", "cors",
+    "profile",
+    "realistic_timing",
+    "seed",
+    "jwt_secret",
+    "api_rate_limit",
+    "reset_url",
+    "cors",
 }
 _SITE_KEYS = {
-    "id", "identifier", "name", "logo", "payment_processors", "document_types", "status",
-    "created_at", "updated_at",
+    "id",
+    "identifier",
+    "name",
+    "logo",
+    "payment_processors",
+    "document_types",
+    "status",
+    "created_at",
+    "updated_at",
 }
 _ROLE_KEYS = {"id", "name", "description", "permissions", "created_at", "updated_at"}
 _USER_KEYS = {
-    "id", "site_id", "role_id", "first_name", "last_name", "email", "password", "klaviyo_id",
-    "slack_id", "email_verified_at", "total_spent", "metadata", "settings", "status",
-    "created_at", "updated_at",
+    "id",
+    "site_id",
+    "role_id",
+    "first_name",
+    "last_name",
+    "email",
+    "password",
+    "klaviyo_id",
+    "slack_id",
+    "email_verified_at",
+    "total_spent",
+    "metadata",
+    "settings",
+    "status",
+    "created_at",
+    "updated_at",
 }
 _ENDPOINT_KEYS = {"method", "path", "permission", "data", "status", "message"}
 
@@ -123,7 +149,9 @@ def parse_seed(fx: FixtureFile) -> Seed:
     seed = Seed()
     settings: dict[str, Any] = fx.get(data, "settings", dict, "$", default={})
     fx.only_keys(settings, _SETTINGS_KEYS, "$.settings")
-    seed.api_rate_limit = fx.get(settings, "api_rate_limit", int, "$.settings", default=DEFAULT_API_RATE_LIMIT)
+    seed.api_rate_limit = fx.get(
+        settings, "api_rate_limit", int, "$.settings", default=DEFAULT_API_RATE_LIMIT
+    )
     if seed.api_rate_limit < 0:
         raise fx.error("$.settings.api_rate_limit", "must be 0 (off) or a positive integer")
     seed.reset_url = fx.get(settings, "reset_url", str, "$.settings", default=DEFAULT_RESET_URL)
@@ -215,8 +243,10 @@ def parse_seed(fx: FixtureFile) -> Seed:
             raise fx.error(f"{path}.method", f"must be one of {', '.join(METHODS)}")
         route: str = fx.get(endpoint, "path", str, path)
         segments = route.split("/")
-        if not route.startswith("/") or route == "/" or not all(
-            _SEGMENT.match(s) for s in segments[1:]
+        if (
+            not route.startswith("/")
+            or route == "/"
+            or not all(_SEGMENT.match(s) for s in segments[1:])
         ):
             raise fx.error(
                 f"{path}.path",
@@ -281,8 +311,13 @@ def user_json(seed: Seed, user: dict[str, Any]) -> dict[str, Any]:
         "status": user["status"],
         "created_at": user["created_at"],
         "updated_at": user["updated_at"],
-        "site": dict(site, payment_processors=list(site["payment_processors"]),
-                     document_types=list(site["document_types"])) if site else None,
+        "site": dict(
+            site,
+            payment_processors=list(site["payment_processors"]),
+            document_types=list(site["document_types"]),
+        )
+        if site
+        else None,
         "role": dict(role, permissions=list(role["permissions"])) if role else None,
         "meta": {
             "is_verified": user["email_verified_at"] is not None,
