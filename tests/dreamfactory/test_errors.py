@@ -78,7 +78,7 @@ def test_body_over_one_megabyte(dreamfactory_mock: MockFixture) -> None:
     response = dreamfactory_mock.client.post(ADMIN_LOGIN, data=body,
                                              content_type="application/json",
                                              headers=headers(ADMIN_KEY))
-    assert error(response) == (413, "Post Too Large")
+    assert error(response) == (413, "The POST data is too large.")
     assert dreamfactory_mock.store.table("df_users")[1]["last_login_date"] is None
 
 

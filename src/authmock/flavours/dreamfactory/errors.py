@@ -133,7 +133,7 @@ METHOD_NOT_ALLOWED = (
     "The {method} method is not supported for route {path}. Supported methods: "
     "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS."
 )
-PAYLOAD_TOO_LARGE = "Post Too Large"
+PAYLOAD_TOO_LARGE = "The POST data is too large."  # Laravel 11+ ValidatePostSize
 SERVER_ERROR = "Server Error"
 
 
