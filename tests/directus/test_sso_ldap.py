@@ -1,0 +1,226 @@
+"""GET /auth, SSO through the built-in identity provider, LDAP, and the profile table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from .helpers import (
+    ADMIN,
+    ADMIN_ID,
+    LDAP_USER,
+    SUSPENDED,
+    T0,
+    bearer,
+    claims,
+    error,
+    login,
+    with_settings,
+)
+
+CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+
+
+def test_provider_list_in_fixture_order(directus_mock: Any) -> None:
+    response = directus_mock.client.get("/auth")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == (
+        '{"data":[{"name":"openid","driver":"openid"},{"name":"google","driver":"oauth2"},'
+        '{"name":"ldap","driver":"ldap"},{"name":"saml","driver":"saml"}],"disableDefault":false}'
+    )
+
+
+@pytest.mark.authmock(fixtures={**with_settings(), "providers": [
+    {"name": "github", "driver": "oauth2", "label": "GitHub", "icon": "github", "mode": "cookie"},
+    {"name": "okta", "driver": "openid", "mode": "session"},
+    {"name": "ldap", "driver": "ldap"},
+]})
+def test_provider_labels_icons_and_session_only(directus_mock: Any) -> None:
+    client = directus_mock.client
+    assert client.get("/auth").get_json()["data"] == [
+        {"name": "github", "label": "GitHub", "driver": "oauth2", "icon": "github"},
+        {"name": "okta", "driver": "openid"},
+        {"name": "ldap", "driver": "ldap"},
+    ]
+    assert client.get("/auth?sessionOnly").get_json()["data"] == [
+        {"name": "okta", "driver": "openid"}, {"name": "ldap", "driver": "ldap"},
+    ]
+
+
+def _start(client: Any, provider: str, query: str = "") -> Any:
+    return client.get(f"/auth/login/{provider}{query}")
+
+
+def _sign_in(client: Any, start: Any, user_id: str) -> Any:
+    """Follow the 302 to the fake IdP page and press "Sign in as"."""
+    location = urlsplit(start.headers["Location"])
+    page = client.get(location.path + "?" + location.query)
+    assert page.status_code == 200 and page.content_type.startswith("text/html")
+    assert "Sign in as admin@example.com" in page.get_data(as_text=True)
+    form = {k: v[0] for k, v in parse_qs(location.query).items()}
+    return client.post(location.path + "/signin", data={**form, "user": user_id})
+
+
+def test_oauth2_login_with_redirect_sets_the_session_cookie(directus_mock: Any) -> None:
+    directus_mock.clock.set(T0)
+    directus_mock.clock.freeze()
+    client = directus_mock.client
+    start = _start(client, "google", "?redirect=/admin/content")
+    assert start.status_code == 302
+    location = urlsplit(start.headers["Location"])
+    assert location.path == "/__authmock__/directus/idp/google"
+    query = parse_qs(location.query)
+    assert query["redirect_uri"] == ["http://localhost/auth/login/google/callback"]
+    [state_cookie] = start.headers.getlist("Set-Cookie")
+    assert re.match(r"^oauth2\.google=[\w.-]+; Path=/; HttpOnly; SameSite=Lax$", state_cookie)
+    idp = _sign_in(client, start, ADMIN_ID)
+    assert idp.status_code == 302
+    callback = urlsplit(idp.headers["Location"])
+    assert callback.path == "/auth/login/google/callback"
+    done = client.get(callback.path + "?" + callback.query)
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/admin/content"
+    cookies = done.headers.getlist("Set-Cookie")
+    assert cookies[0] == "oauth2.google=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    assert cookies[1].startswith("directus_session_token=")
+    assert cookies[1].endswith("; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax")
+    assert client.get("/users/me?fields=email").get_json() == {"data": {"email": ADMIN}}
+    # the code is single use
+    again = client.get(callback.path + "?" + callback.query)
+    assert error(again) == CREDENTIALS
+
+
+def test_openid_without_redirect_answers_json(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = _start(client, "openid")
+    assert start.headers.getlist("Set-Cookie")[0].startswith("openid.openid=")
+    callback = urlsplit(_sign_in(client, start, ADMIN_ID).headers["Location"])
+    done = client.get(callback.path + "?" + callback.query)
+    data = done.get_json()["data"]
+    assert list(data) == ["access_token", "refresh_token", "expires"]
+    assert claims(data["access_token"])["id"] == ADMIN_ID
+
+
+def test_sso_failure_redirects_with_a_reason(directus_mock: Any) -> None:
+    client = directus_mock.client
+    suspended_id = directus_mock.store["directus_users"].find(lambda u: u["email"] == SUSPENDED)["id"]
+    start = _start(client, "google", "?redirect=/admin/content?tab=1")
+    callback = urlsplit(_sign_in(client, start, suspended_id).headers["Location"])
+    done = client.get(callback.path + "?" + callback.query)
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/admin/content?reason=INVALID_CREDENTIALS"
+
+
+def test_sso_cancel_and_missing_state_cookie(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = _start(client, "google", "?redirect=/done")
+    cancel = urlsplit(_sign_in(client, start, "").headers["Location"])
+    assert "error=access_denied" in cancel.query
+    assert client.get(cancel.path + "?" + cancel.query).headers["Location"] == "/done?reason=INVALID_CREDENTIALS"
+    client.delete_cookie("oauth2.google")
+    assert error(client.get("/auth/login/google/callback?code=x")) == CREDENTIALS
+
+
+@pytest.mark.parametrize("redirect", ["https://malicious.com/steal", "//malicious.com/steal",
+                                      "javascript:alert(1)", "https://localhost.evil.com/"])
+def test_sso_redirect_allow_list(directus_mock: Any, redirect: str) -> None:
+    response = directus_mock.client.get("/auth/login/google", query_string={"redirect": redirect})
+    reason = f'URL "{redirect}" can\'t be used to redirect after login'
+    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert response.headers.getlist("Set-Cookie") == []
+
+
+@pytest.mark.parametrize("redirect", ["/admin/content", "http://localhost/admin", "admin"])
+def test_sso_allowed_redirects(directus_mock: Any, redirect: str) -> None:
+    response = directus_mock.client.get("/auth/login/openid", query_string={"redirect": redirect})
+    assert response.status_code == 302
+
+
+@pytest.mark.authmock(fixtures={**with_settings(), "providers": [
+    {"name": "google", "driver": "oauth2", "redirect_allow_list": ["https://app.example.com/done"], "mode": "cookie"},
+    {"name": "ldap", "driver": "ldap"},
+]})
+def test_provider_allow_list_and_cookie_mode(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = _start(client, "google", "?redirect=https://app.example.com/done")
+    assert start.status_code == 302
+    callback = urlsplit(_sign_in(client, start, ADMIN_ID).headers["Location"])
+    done = client.get(callback.path + "?" + callback.query)
+    assert done.headers["Location"] == "https://app.example.com/done"
+    assert done.headers.getlist("Set-Cookie")[1].startswith("directus_refresh_token=")
+    assert client.post("/auth/refresh", json={"mode": "cookie"}).status_code == 200
+
+
+def test_saml_flow_posts_to_the_acs(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = _start(client, "saml", "?redirect=/admin")
+    assert start.status_code == 302 and "RelayState=%2Fadmin" in start.headers["Location"]
+    page = _sign_in(client, start, ADMIN_ID)
+    html = page.get_data(as_text=True)
+    assert 'action="http://localhost/auth/login/saml/acs"' in html
+    code = re.search(r'name="SAMLResponse" value="([^"]+)"', html)
+    assert code is not None
+    done = client.post("/auth/login/saml/acs", data={"SAMLResponse": code.group(1), "RelayState": "/admin"})
+    assert done.status_code == 302 and done.headers["Location"] == "/admin"
+    assert client.get("/users/me?fields=id").get_json() == {"data": {"id": ADMIN_ID}}
+
+
+def test_unknown_provider_and_wrong_driver_routes(directus_mock: Any) -> None:
+    client = directus_mock.client
+    assert error(client.get("/auth/login/github")) == (
+        404, "Route /auth/login/github doesn't exist.", "ROUTE_NOT_FOUND", {"path": "/auth/login/github"},
+    )
+    assert error(client.get("/auth/login/ldap"))[2] == "ROUTE_NOT_FOUND"
+    assert error(client.post("/auth/login/google", json={}))[2] == "ROUTE_NOT_FOUND"
+    assert error(client.get("/auth/oauth/google"))[2] == "ROUTE_NOT_FOUND"
+
+
+def test_ldap_login_with_identifier(directus_mock: Any) -> None:
+    client = directus_mock.client
+    response = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password"})
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert list(data) == ["access_token", "expires", "refresh_token"]
+    bad = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "nope"})
+    assert error(bad) == CREDENTIALS
+    # default-provider users cannot use the ldap provider
+    assert error(client.post("/auth/login/ldap", json={"identifier": ADMIN, "password": "password"})) == CREDENTIALS
+    missing = client.post("/auth/login/ldap", json={"email": LDAP_USER, "password": "password"})
+    assert error(missing)[3] == {"reason": '"identifier" is required'}
+    cookie = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password", "mode": "cookie"})
+    assert list(cookie.get_json()["data"]) == ["access_token", "expires"]
+    assert cookie.headers.getlist("Set-Cookie")[0].startswith("directus_refresh_token=")
+
+
+SEED_LDAP = {"email": LDAP_USER, "password": "password", "mode": "ldap"}
+
+
+def test_docs_profile_accepts_the_seed_ldap_login(directus_mock: Any) -> None:
+    response = directus_mock.client.post("/auth/login", json=SEED_LDAP)
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert list(data) == ["access_token", "expires", "refresh_token"]
+    assert directus_mock.client.get("/users/me?fields=email", headers=bearer(data["access_token"])).get_json() == {
+        "data": {"email": LDAP_USER}
+    }
+    # only for users of the ldap provider
+    assert error(directus_mock.client.post("/auth/login", json={**SEED_LDAP, "email": ADMIN})) == CREDENTIALS
+
+
+@pytest.mark.authmock(profile="server")
+def test_server_profile_refuses_mode_ldap(directus_mock: Any) -> None:
+    response = directus_mock.client.post("/auth/login", json=SEED_LDAP)
+    reason = '"mode" must be one of [cookie, json, session]'
+    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert directus_mock.client.get("/__authmock__/health").get_json()["profile"] == "server"
+    # everything else is the same in both profiles
+    assert login(directus_mock.client, ADMIN).status_code == 200
+
+
+@pytest.mark.authmock(fixtures=with_settings(AUTH_DISABLE_DEFAULT=True))
+def test_disable_default_removes_the_local_login(directus_mock: Any) -> None:
+    assert error(login(directus_mock.client, ADMIN))[2] == "ROUTE_NOT_FOUND"
+    assert directus_mock.client.get("/auth").get_json()["disableDefault"] is True
