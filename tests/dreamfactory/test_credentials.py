@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from authmock.pytest_plugin import MockFixture
@@ -100,11 +102,34 @@ def test_bearer_wins_over_the_session_token_header(dreamfactory_mock: MockFixtur
     assert error(response) == (401, "Invalid token: Wrong number of segments")
 
 
-def test_authorization_without_bearer_is_not_a_token(dreamfactory_mock: MockFixture) -> None:
+def test_lowercase_bearer_is_not_a_token(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    token = token_of(client)
+    response = client.get("/api/v2/system/app", headers={
+        "Authorization": "bearer " + token, "X-DreamFactory-API-Key": ADMIN_KEY})
+    assert error(response) == (400, NO_TOKEN)  # DreamFactory looks for "Bearer" exactly
+
+
+def _basic(email: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
+
+
+def test_http_basic_logs_in_for_one_request(dreamfactory_mock: MockFixture) -> None:
     response = dreamfactory_mock.client.get("/api/v2/system/app", headers={
-        "Authorization": "Basic YWRtaW5AZXhhbXBsZS5jb206eW91cnBhc3N3b3Jk",
-        "X-DreamFactory-API-Key": ADMIN_KEY})
-    assert error(response) == (400, NO_TOKEN)
+        "Authorization": _basic(ADMIN, PASSWORD), "X-DreamFactory-API-Key": ADMIN_KEY})
+    assert response.status_code == 200
+    response = dreamfactory_mock.client.get("/api/v2/db/_table/contacts/1", headers={
+        "Authorization": _basic(USER, PASSWORD), "X-DreamFactory-API-Key": FRONTEND_KEY})
+    assert response.get_json()["id"] == 1
+
+
+def test_http_basic_with_wrong_credentials_is_laravels_short_500(
+    dreamfactory_mock: MockFixture,
+) -> None:
+    response = dreamfactory_mock.client.get("/api/v2/system/app", headers={
+        "Authorization": _basic(ADMIN, "nope"), "X-DreamFactory-API-Key": ADMIN_KEY})
+    assert response.status_code == 500
+    assert response.data == b'{"error":{"code":500,"message":"Invalid credentials."}}'
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",

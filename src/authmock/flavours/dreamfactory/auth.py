@@ -21,7 +21,7 @@ from authmock.flavours.dreamfactory import errors
 from authmock.flavours.dreamfactory.context import AUTH_PATHS, Ctx
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.seed import VERB_BITS
-from authmock.tokens import Refusal, sha256_hex
+from authmock.tokens import Refusal, constant_time_equals, sha256_hex
 
 REQUIRED_CLAIMS = ("iat", "exp", "sub", "user_id", "forever")
 _B64URL = re.compile(r"^[A-Za-z0-9_\-]*={0,2}$")
@@ -46,8 +46,6 @@ def md5(text: str) -> str:
 def find_app(ctx: Ctx, api_key: str | None) -> dict[str, Any] | None:
     if not api_key:
         return None
-    from authmock.tokens import constant_time_equals
-
     apps = table(ctx, "apps")
     found: dict[str, Any] | None = apps.find(
         lambda app: constant_time_equals(app["api_key"], api_key)
@@ -89,6 +87,22 @@ def resolve_role(
     if app["role_id"] is not None and app["role_id"] in roles:
         default: dict[str, Any] = roles[app["role_id"]]
         return default
+    return None
+
+
+def find_login_user(
+    ctx: Ctx, email: Any, password: Any, *, admin: bool | None
+) -> dict[str, Any] | None:
+    """An active user matching e-mail and password (and the endpoint's admin flag)."""
+    if not isinstance(email, str) or not isinstance(password, str):
+        return None
+    wanted = email.strip().casefold()
+    for user in table(ctx, "users").values():
+        if (user["email"].casefold() == wanted and user["is_active"]
+                and (admin is None or bool(user["is_sys_admin"]) == admin)
+                and constant_time_equals(user["password"], password)):
+            found: dict[str, Any] = user
+            return found
     return None
 
 
@@ -250,6 +264,21 @@ def _jwt(ctx: Ctx) -> str | None:
     return token or None
 
 
+def _basic(ctx: Ctx) -> tuple[str, str] | None:
+    """``Authorization: Basic base64(email:password)``, as PHP exposes it."""
+    header = ctx.request.headers.get("Authorization") or ""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    email, sep, password = decoded.partition(":")
+    if not sep or not email:
+        return None
+    return email, password
+
+
 def _load_app(ctx: Ctx) -> None:
     app = find_app(ctx, ctx.api_key)
     if app is not None and not app["is_active"]:
@@ -282,6 +311,14 @@ def auth_check(ctx: Ctx) -> None:
         _load_app(ctx)
         ctx.user = user
         ctx.role = resolve_role(ctx, user, ctx.app)
+    elif (basic := _basic(ctx)) is not None:
+        # Auth::onceBasic(): a user for this one request, no token issued
+        basic_user = find_login_user(ctx, basic[0], basic[1], admin=None)
+        if basic_user is None:
+            raise DfError(500, errors.BASIC_INVALID, short=True)
+        _load_app(ctx)
+        ctx.user = basic_user
+        ctx.role = resolve_role(ctx, basic_user, ctx.app)
     elif ctx.api_key:
         _load_app(ctx)
         ctx.role = resolve_role(ctx, None, ctx.app)

@@ -46,6 +46,7 @@ INVALID_TOKEN_PREFIX = "Invalid token: "
 APP_NOT_ACTIVE = "App is not active."
 USER_NOT_ACTIVE = "User is not active."
 USER_NOT_FOUND = "User not found."
+BASIC_INVALID = "Invalid credentials."  # Laravel's failed HTTP Basic, caught by AuthCheck
 
 # --- tymon/jwt-auth and lcobucci/jwt texts (wrapped by the middleware or the refresh) ------
 JWT_EXPIRED = "Token has expired"
@@ -195,15 +196,19 @@ class DfError(HTTPException):
     """A DreamFactory REST exception; raising it rolls the request's writes back."""
 
     def __init__(
-        self, status: int, message: str, context: Any = None, code: int | None = None
+        self, status: int, message: str, context: Any = None, code: int | None = None,
+        *, short: bool = False,
     ) -> None:
         super().__init__(description=message)
         self.code = status
         self.message = message
         self.context = context
         self.error_code = status if code is None else code
+        self.short = short
 
     def envelope(self) -> dict[str, Any]:
+        if self.short:  # a non-DreamFactory exception caught inside DreamFactory code
+            return {"error": {"code": self.error_code, "message": htmlentities(self.message)}}
         return {
             "error": {
                 "code": self.error_code,

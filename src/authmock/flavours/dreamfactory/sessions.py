@@ -13,7 +13,6 @@ from flask import Response
 from authmock.flavours.dreamfactory import auth, errors
 from authmock.flavours.dreamfactory.context import Ctx, df_datetime, php_boolval, php_empty
 from authmock.flavours.dreamfactory.errors import DfError, json_response
-from authmock.tokens import constant_time_equals
 
 
 def public_info(
@@ -38,22 +37,6 @@ def public_info(
         info["role"] = role["name"]
         info["role_id"] = role["id"]
     return info
-
-
-def find_login_user(
-    ctx: Ctx, email: Any, password: Any, *, admin: bool | None
-) -> dict[str, Any] | None:
-    """An active user matching e-mail and password (and the endpoint's admin flag)."""
-    if not isinstance(email, str) or not isinstance(password, str):
-        return None
-    wanted = email.strip().casefold()
-    for user in auth.table(ctx, "users").values():
-        if (user["email"].casefold() == wanted and user["is_active"]
-                and (admin is None or bool(user["is_sys_admin"]) == admin)
-                and constant_time_equals(user["password"], password)):
-            found: dict[str, Any] = user
-            return found
-    return None
 
 
 def login_user(
@@ -87,10 +70,10 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
         raise DfError(400, errors.MISSING_EMAIL)
     if php_empty(password):
         raise DfError(400, errors.MISSING_PASSWORD)
-    user = find_login_user(ctx, email, password, admin=admin)
+    user = auth.find_login_user(ctx, email, password, admin=admin)
     if user is None:
         if (not admin and ctx.profile == "docs"
-                and find_login_user(ctx, email, password, admin=True) is not None):
+                and auth.find_login_user(ctx, email, password, admin=True) is not None):
             raise DfError(400, errors.MISSING_EMAIL)  # the docs' "wrong endpoint" answer
         raise DfError(401, errors.INVALID_CREDENTIALS)
     role = auth.resolve_role(ctx, user, ctx.app)
