@@ -299,3 +299,26 @@ def test_last_login_date_follows_the_mock_clock(dreamfactory_mock: MockFixture) 
     body = client.get(ADMIN_LOGIN, headers=headers(ADMIN_KEY, token)).get_json()
     assert body["last_login_date"] == "2026-02-18 19:45:18"
     assert body["token_expiry_date"] == "2026-02-19 21:15:18"
+
+
+@pytest.mark.parametrize(("method", "message"), [
+    ("POST", "Invalid login service provided. Please use an OAuth or AD/Ldap service."),
+    ("GET", "Invalid login service provided. Please use an OAuth service."),
+])
+def test_login_service_that_is_not_oauth(
+    dreamfactory_mock: MockFixture, method: str, message: str
+) -> None:
+    client = dreamfactory_mock.client
+    if method == "POST":
+        response = client.post(USER_LOGIN, json={"email": USER, "password": PASSWORD,
+                                                 "service": "db"}, headers=headers(FRONTEND_KEY))
+    else:
+        response = client.get(USER_LOGIN + "?service=db", headers=headers(FRONTEND_KEY))
+    assert error(response) == (400, message)
+
+
+def test_login_service_that_does_not_exist(dreamfactory_mock: MockFixture) -> None:
+    response = dreamfactory_mock.client.post(
+        USER_LOGIN, json={"email": USER, "password": PASSWORD, "service": "github"},
+        headers=headers(FRONTEND_KEY))
+    assert error(response) == (404, "Could not find a service for github")

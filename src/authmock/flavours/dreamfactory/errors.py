@@ -35,9 +35,6 @@ ROLE_INACTIVE_ACCESS = (
 )
 NOT_AUTHENTICATED = "Unauthorized. User is not authenticated."
 ACCESS_FORBIDDEN_PREFIX = "Access Forbidden. "
-NOT_ENOUGH_PRIVILEGES = (
-    "Access Forbidden. You do not have enough privileges to access this resource."
-)
 SESSION_EXPIRED_SUFFIX = (
     "Session expired. Please refresh your token (if still within refresh window) or re-login."
 )
@@ -74,6 +71,10 @@ NO_VALID_SESSION = "There is no valid session for the current request."
 NO_USER_SESSION = "No user session found."
 NOT_AUTHORIZED = "You are not authorized to perform this action."
 TOKEN_REFRESH_FAILED = "Token refresh failed. "
+INVALID_LOGIN_SERVICE_GET = "Invalid login service provided. Please use an OAuth service."
+INVALID_LOGIN_SERVICE_POST = (
+    "Invalid login service provided. Please use an OAuth or AD/Ldap service."
+)
 VERB_NOT_SUPPORTED = (
     "{verb} requests without a resource are not currently supported by the '{name}' service."
 )
@@ -126,7 +127,6 @@ NO_RECORDS = (
     "No record(s) detected in request. Please make sure record(s) are wrapped in a 'resource' "
     'tag. Example: {"resource":[{"record":1},{"record":2}]}'
 )
-UNRECOGNIZED_PAYLOAD = "Unrecognized payload type"
 
 # --- HTTP errors raised outside DreamFactory's own code (Laravel's texts) -----------------
 ROUTE_NOT_FOUND = "The route {path} could not be found."

@@ -61,9 +61,20 @@ def handle(ctx: Ctx, *, admin: bool) -> Response:
     raise DfError(400, errors.VERB_NOT_SUPPORTED.format(verb=method, name="session"))
 
 
+def _login_service(ctx: Ctx, name: Any, message: str) -> None:
+    """A ``service`` asks for an OAuth/LDAP login; this fake has no such service."""
+    if php_empty(name):
+        return
+    service = auth.service_by_name(ctx, str(name).lower()) if isinstance(name, str) else None
+    if service is None:
+        raise DfError(404, errors.SERVICE_NOT_FOUND + (name if isinstance(name, str) else ""))
+    raise DfError(400, message)
+
+
 def _login(ctx: Ctx, *, admin: bool) -> Response:
     if ctx.profile == "docs" and not ctx.api_key:
         raise DfError(400, errors.NO_KEY_OR_TOKEN)  # the docs: login needs the API key
+    _login_service(ctx, ctx.payload.data.get("service"), errors.INVALID_LOGIN_SERVICE_POST)
     email = ctx.payload.get("email")
     password = ctx.payload.get("password")
     if php_empty(email):
@@ -86,6 +97,7 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
 
 
 def _current(ctx: Ctx, *, admin: bool) -> Response:
+    _login_service(ctx, ctx.query.get("service"), errors.INVALID_LOGIN_SERVICE_GET)
     user = ctx.user
     if user is None or ctx.token is None:
         if admin:
