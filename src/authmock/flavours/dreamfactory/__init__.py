@@ -7,14 +7,14 @@ disagrees with the server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
 from authmock.flavours.dreamfactory import errors
-from authmock.flavours.dreamfactory.errors import DfError, json_response
+from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
@@ -85,10 +85,7 @@ class DreamFactoryFlavour(Flavour):
                          f"(POST /api/v2/{endpoint}{state})")
         return lines
 
-    def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "port": self.default_port}
-
 
 flavour = DreamFactoryFlavour()
 
-__all__ = ["DreamFactoryFlavour", "flavour", "json_response"]
+__all__ = ["DreamFactoryFlavour", "flavour"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -153,7 +153,6 @@ class Ctx:
     role: dict[str, Any] | None = None
     claims: dict[str, Any] | None = None
     token_error: errors.DfError | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def component(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response
 
-from authmock.flavours.dreamfactory import auth, errors, records
+from authmock.flavours.dreamfactory import errors, records
 from authmock.flavours.dreamfactory.context import Ctx
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
@@ -82,5 +82,3 @@ def _create(ctx: Ctx, rows_table: Any) -> Response:
 def is_db(service: dict[str, Any]) -> bool:
     return str(service["type"]).lower() in DB_TYPES
 
-
-__all__ = ["auth", "handle", "is_db"]
