@@ -149,7 +149,7 @@ def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default:
 def _url_list(fixture: FixtureFile, value: Any, path: str) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    items = fixture.expect(value, (list, str), path)
+    items: list[Any] = fixture.expect(value, (list, str), path)
     for index, item in enumerate(items):
         fixture.expect(item, str, f"{path}[{index}]")
     return list(items)
@@ -174,13 +174,13 @@ def parse_settings(fixture: FixtureFile) -> Settings:
         if same_site.lower() not in SAME_SITE:
             raise fixture.error(f"$.settings.{prefix}_SAME_SITE", 'must be "lax", "strict" or "none"')
         setattr(out, f"{attr}_same_site", same_site.lower())
-        domain = fixture.get(raw, f"{prefix}_DOMAIN", (str, type(None)), "$.settings", default=None)
+        domain: Any = fixture.get(raw, f"{prefix}_DOMAIN", (str, type(None)), "$.settings", default=None)
         setattr(out, f"{attr}_domain", domain or None)
     if "PASSWORD_RESET_URL_ALLOW_LIST" in raw:
         out.reset_allow_list = _url_list(
             fixture, raw["PASSWORD_RESET_URL_ALLOW_LIST"], "$.settings.PASSWORD_RESET_URL_ALLOW_LIST"
         )
-    public_url = fixture.get(raw, "PUBLIC_URL", (str, type(None)), "$.settings", default=None)
+    public_url: Any = fixture.get(raw, "PUBLIC_URL", (str, type(None)), "$.settings", default=None)
     out.public_url = public_url.rstrip("/") if public_url else None
     out.disable_default = _bool(fixture, raw, "AUTH_DISABLE_DEFAULT", False)
     out.rate_limiter_enabled = _bool(fixture, raw, "RATE_LIMITER_ENABLED", False)
@@ -188,15 +188,15 @@ def parse_settings(fixture: FixtureFile) -> Settings:
     if points < 1:
         raise fixture.error("$.settings.RATE_LIMITER_POINTS", "must be at least 1")
     out.rate_limiter_points = points
-    duration = fixture.get(raw, "RATE_LIMITER_DURATION", (int, float), "$.settings", default=1)
+    duration: Any = fixture.get(raw, "RATE_LIMITER_DURATION", (int, float), "$.settings", default=1)
     if duration <= 0:
         raise fixture.error("$.settings.RATE_LIMITER_DURATION", "must be a positive number of seconds")
     out.rate_limiter_duration = float(duration)
-    attempts = fixture.get(raw, "auth_login_attempts", (int, type(None)), "$.settings", default=25)
+    attempts: Any = fixture.get(raw, "auth_login_attempts", (int, type(None)), "$.settings", default=25)
     if attempts is not None and attempts < 0:
         raise fixture.error("$.settings.auth_login_attempts", "must be null or a number ≥ 0")
     out.login_attempts = attempts
-    policy = fixture.get(raw, "auth_password_policy", (str, type(None)), "$.settings", default=None)
+    policy: Any = fixture.get(raw, "auth_password_policy", (str, type(None)), "$.settings", default=None)
     if policy:
         try:
             re.compile(policy_pattern(policy))
@@ -276,7 +276,7 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
         driver = fixture.get(raw, "driver", str, path)
         if driver not in DRIVERS:
             raise fixture.error(f"{path}.driver", f"must be one of {', '.join(DRIVERS)}")
-        mode = fixture.get(raw, "mode", (str, type(None)), path, default=None)
+        mode: Any = fixture.get(raw, "mode", (str, type(None)), path, default=None)
         if mode is not None and mode not in ("json", "cookie", "session"):
             raise fixture.error(f"{path}.mode", 'must be "json", "cookie" or "session"')
         allow = raw.get("redirect_allow_list")
@@ -305,16 +305,16 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
         user_id = fixture.get(raw, "id", str, path)
         if user_id in users:
             raise fixture.error(f"{path}.id", "duplicate user id")
-        email = fixture.get(raw, "email", (str, type(None)), path, default=None)
+        email: Any = fixture.get(raw, "email", (str, type(None)), path, default=None)
         if email is not None:
             if email.lower() in emails:
                 raise fixture.error(f"{path}.email", "duplicate e-mail (Directus compares them case-insensitively)")
             emails.add(email.lower())
-        password = fixture.get(raw, "password", (str, type(None)), path, default=None)
+        password: Any = fixture.get(raw, "password", (str, type(None)), path, default=None)
         status = fixture.get(raw, "status", str, path, default="active")
         if status not in USER_STATUSES:
             raise fixture.error(f"{path}.status", f"must be one of {', '.join(USER_STATUSES)}")
-        role_ref = fixture.get(raw, "role", (str, type(None)), path, default=None)
+        role_ref: Any = fixture.get(raw, "role", (str, type(None)), path, default=None)
         role_id = None
         if role_ref is not None:
             found = roles.get(role_ref) or next((r for r in roles.values() if r.name == role_ref), None)
@@ -324,12 +324,12 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
         provider = fixture.get(raw, "provider", str, path, default="default")
         if provider != "default" and provider not in provider_names:
             raise fixture.error(f"{path}.provider", f"no provider named {provider!r} in $.providers")
-        token = fixture.get(raw, "token", (str, type(None)), path, default=None)
+        token: Any = fixture.get(raw, "token", (str, type(None)), path, default=None)
         if token is not None:
             if token in tokens:
                 raise fixture.error(f"{path}.token", "duplicate static token")
             tokens.add(token)
-        secret = fixture.get(raw, "tfa_secret", (str, type(None)), path, default=None)
+        secret: Any = fixture.get(raw, "tfa_secret", (str, type(None)), path, default=None)
         if secret is not None and not is_valid_secret(secret):
             raise fixture.error(f"{path}.tfa_secret", "must be a base32 TOTP secret")
         row: dict[str, Any] = {}

@@ -67,7 +67,7 @@ class _V8Json:
         char = self.s[pos]
         if char == '"':
             return BodyError(E.V8_JSON_MESSAGES["string"].format(pos=pos))
-        if char == "-" or char.isdigit() and char.isascii():
+        if char == "-" or (char.isdigit() and char.isascii()):
             return BodyError(E.V8_JSON_MESSAGES["number"].format(pos=pos))
         if self.s in ("NaN", "Infinity", "undefined", "[object Object]"):
             return BodyError(f'"{self.s}" is not valid JSON')
@@ -184,7 +184,8 @@ class _V8Json:
                     self.i += 1
                     continue
                 if esc not in '"\\/bfnrt':
-                    raise self.fail("escape")
+                    # V8 words escapes beyond Latin-1 as an unexpected token
+                    raise self.fail("escape" if ord(esc) <= 0xFF else None)
                 self.i += 1
                 continue
             if ord(char) < 0x20:

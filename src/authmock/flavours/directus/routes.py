@@ -17,8 +17,8 @@ from flask import Flask, Response, abort, request
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus.jsonbody import BodyError, parse_body
 from authmock.flavours.directus.joi import validate_login
+from authmock.flavours.directus.jsonbody import BodyError, parse_body
 from authmock.flavours.directus.service import Accountability, DirectusService, is_directus_jwt
 
 if TYPE_CHECKING:
@@ -473,7 +473,7 @@ def _matches(item: dict[str, Any], filt: dict[str, Any]) -> bool:
 def _js_round(value: float) -> int:
     import math
 
-    return int(math.floor(value + 0.5))
+    return math.floor(value + 0.5)
 
 
 def _ms_short(ms: int) -> str:
