@@ -72,7 +72,7 @@ class DreamFactoryFlavour(Flavour):
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         seed: Seed = mock.seed
-        lines = [f"DreamFactory API at {url}/api/v2 (profile: {mock.profile})"]
+        lines = [f"API base: {url}/api/v2"]
         for app in seed.apps.values():
             role = seed.roles.get(app["role_id"]) if app["role_id"] is not None else None
             suffix = f" (default role {role['name']})" if role else ""
