@@ -70,7 +70,7 @@ def test_unknown_verbs(dreamfactory_mock: MockFixture, method: str) -> None:
 
 def test_unknown_verb_override(dreamfactory_mock: MockFixture) -> None:
     response = dreamfactory_mock.client.post(ADMIN_LOGIN, headers={"X-HTTP-Method": "FOO"})
-    assert error(response)[0] == 405
+    assert error(response) == (400, "The action &quot;FOO&quot; is not supported.")
 
 
 def test_body_over_one_megabyte(dreamfactory_mock: MockFixture) -> None:

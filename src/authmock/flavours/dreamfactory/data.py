@@ -28,7 +28,7 @@ def handle(ctx: Ctx, service: dict[str, Any]) -> Response:
     if parts[0].lower() != "_table":
         if not ctx.resource and ctx.method in ("GET", "HEAD"):
             return json_response({"resource": [{"name": "_schema"}, {"name": "_table"}]})
-        raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource,
+        raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
                                                             service=service["name"]))
     names = table_names(ctx, service["name"])
     if len(parts) == 1 or not parts[1]:

@@ -23,8 +23,8 @@ def select_fields(ctx: Ctx, row: Row, always: tuple[str, ...] = ()) -> Row:
     fields = ctx.query.get("fields")
     if not fields or fields.strip() == "*":
         return row
-    wanted = [name.strip() for name in fields.split(",") if name.strip()]
-    out = {name: row[name] for name in wanted if name in row}
+    wanted = {name.strip() for name in fields.split(",") if name.strip()}
+    out = {name: value for name, value in row.items() if name in wanted}  # array_intersect_key
     for name in always:
         if name in row and name not in out:
             out[name] = row[name]

@@ -16,7 +16,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _verb(path: str) -> str:
+def _verb() -> str:
     """``VerbOverrides``: a POST may carry its real verb; MERGE means PATCH."""
     method = request.method.upper()
     if method != "POST":
@@ -30,7 +30,7 @@ def _verb(path: str) -> str:
     if verb == "MERGE":
         verb = "PATCH"
     if verb not in KNOWN_VERBS:
-        raise DfError(405, errors.METHOD_NOT_ALLOWED.format(method=verb, path=path))
+        raise DfError(400, errors.ACTION_NOT_SUPPORTED.format(verb=verb))
     return verb
 
 
@@ -45,7 +45,7 @@ def blueprint() -> Blueprint:
         ctx = Ctx(
             mock=mock,
             request=request,
-            method=_verb(path),
+            method=_verb(),
             path=path,
             service=service,
             resource=resource,
@@ -92,5 +92,5 @@ def dispatch(ctx: Ctx) -> Response:
         return data.handle(ctx, service)
     elif not ctx.resource and ctx.method in ("GET", "HEAD"):
         return json_response({"resource": []})
-    raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource,
+    raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
                                                         service=service["name"]))

@@ -97,7 +97,7 @@ def handle(ctx: Ctx) -> Response:
         "user": ("users", _user), "admin": ("users", _user),
     }
     if name not in listings:
-        raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource,
+        raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
                                                             service=ctx.service))
     table_name, show = listings[name]
     rows = list(auth.table(ctx, table_name).values())
