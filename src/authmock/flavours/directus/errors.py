@@ -34,8 +34,20 @@ MSG_INTERNAL = "An unexpected error occurred."
 MSG_PASSWORD_FORMAT = 'Validation failed for field "password". Value doesn\'t have the correct format.'
 
 # INVALID_PAYLOAD reasons (the message is "Invalid payload. <reason>.") -----------------------
-REASON_REFRESH_TOKEN_REQUIRED = "The refresh token is required in either the payload or cookie"
-REASON_TOKEN_CONFLICT = "The request uses more than one method for including an access token"
+MSG_REFRESH_TOKEN_REQUIRED = (
+    "Invalid payload. The refresh token is required in either the payload or cookie."
+)
+MSG_TOKEN_CONFLICT = (
+    "Invalid payload. The request uses more than one method for including an access token."
+)
+
+
+def _reason_of(message: str) -> str:
+    return message.removeprefix("Invalid payload. ").removesuffix(".")
+
+
+REASON_REFRESH_TOKEN_REQUIRED = _reason_of(MSG_REFRESH_TOKEN_REQUIRED)
+REASON_TOKEN_CONFLICT = _reason_of(MSG_TOKEN_CONFLICT)
 REASON_EMAIL_FIELD_REQUIRED = '"email" field is required'
 REASON_TOKEN_FIELD_REQUIRED = '"token" field is required'
 REASON_PASSWORD_FIELD_REQUIRED = '"password" field is required'
@@ -83,12 +95,16 @@ def reason_unsupported_encoding(encoding: str) -> str:
     return f'unsupported content encoding "{encoding}"'
 
 
+MSG_RESET_URL = "Invalid payload. URL \"{url}\" can't be used to reset passwords."
+MSG_LOGIN_REDIRECT = "Invalid payload. URL \"{url}\" can't be used to redirect after login."
+
+
 def reason_reset_url(url: str) -> str:
-    return f'URL "{url}" can\'t be used to reset passwords'
+    return _reason_of(MSG_RESET_URL.format(url=url))
 
 
 def reason_login_redirect(url: str) -> str:
-    return f'URL "{url}" can\'t be used to redirect after login'
+    return _reason_of(MSG_LOGIN_REDIRECT.format(url=url))
 
 
 def msg_route_not_found(path: str) -> str:
