@@ -65,6 +65,8 @@ def test_change_password_with_login_returns_a_fresh_token(dreamfactory_mock: Moc
 @pytest.mark.parametrize(("body", "status", "message"), [
     ({"old_password": PASSWORD}, 400,
      "Both old and new password are required to change the password."),
+    ({"old_password": PASSWORD, "new_password": ["x"]}, 400,
+     "Both old and new password are required to change the password."),
     ({"old_password": "wrong", "new_password": NEW}, 400, "The password supplied does not match."),
     ({"new_password": NEW}, 400, "Not enough information provided to change password."),
     ({}, 400, "Not enough information provided to change password."),
@@ -351,6 +353,16 @@ def test_user_profile_without_session(dreamfactory_mock: MockFixture) -> None:
     assert error(response) == (404, "No user session found.")
 
 
+def test_unknown_profile_fields_and_nulls_change_nothing(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    token = user_token(dreamfactory_mock)
+    auth = headers(FRONTEND_KEY, token)
+    response = client.post("/api/v2/user/profile", json={"colour": "red", "name": None},
+                           headers=auth)
+    assert response.get_json() == {"success": True}
+    assert client.get("/api/v2/user/profile", headers=auth).get_json()["name"] == "Jane Doe"
+
+
 def test_user_profile_update(dreamfactory_mock: MockFixture) -> None:
     client = dreamfactory_mock.client
     token = user_token(dreamfactory_mock)
@@ -387,7 +399,9 @@ def test_email_change_returns_a_new_token(dreamfactory_mock: MockFixture) -> Non
     assert client.get(USER_LOGIN, headers=headers(FRONTEND_KEY, new)).get_json()["email"] == (
         "jane@example.com"
     )
-    assert error(client.get(USER_LOGIN, headers=headers(FRONTEND_KEY, token)))[0] in (401, 403)
+    assert error(client.get(USER_LOGIN, headers=headers(FRONTEND_KEY, token))) == (
+        401, "Invalid token: User verification failed."
+    )
 
 
 def test_admin_profile(dreamfactory_mock: MockFixture) -> None:
@@ -416,3 +430,12 @@ def test_admin_session_on_the_admin_login_path_stays_separate(
 ) -> None:
     response = login(dreamfactory_mock.client, USER, path=ADMIN_LOGIN)
     assert error(response) == (401, "Invalid credentials supplied.")
+
+
+def test_reset_link_is_absolute_on_the_request_host(dreamfactory_mock: MockFixture) -> None:
+    code = request_code(dreamfactory_mock, ADMIN, ADMIN_PASSWORD)
+    message = dreamfactory_mock.mailbox.last(ADMIN)
+    assert message is not None
+    assert message.links == [
+        f"http://localhost/dreamfactory/dist/#/reset-password?code={code}"
+        "&email=admin@example.com&username=&admin=1"]

@@ -59,6 +59,12 @@ def _allowed(user: dict[str, Any], *, admin: bool) -> None:
         raise DfError(401, errors.NOT_AUTHORIZED_PASSWORD + user["email"])
 
 
+def _url(ctx: Ctx, setting: str) -> str:
+    """Laravel ``url()``: a configured path becomes absolute on the request's host."""
+    value = str(ctx.mock.seed.settings[setting])
+    return ctx.request.host_url.rstrip("/") + value if value.startswith("/") else value
+
+
 def _success(ctx: Ctx, user: dict[str, Any], login: bool) -> Response:
     if login:
         return json_response({"success": True, "session_token": login_user(ctx, user)[0]})
@@ -89,9 +95,9 @@ def password(ctx: Ctx, *, admin: bool) -> Response:
 def _change(ctx: Ctx, old: Any, new: Any, *, login: bool, admin: bool) -> Response:
     user = ctx.user
     assert user is not None
+    _allowed(user, admin=admin)  # UserPasswordResource checks the account first
     if php_empty(old) or php_empty(new) or _text(new) is None:
         raise DfError(400, errors.BOTH_PASSWORDS_REQUIRED)
-    _allowed(user, admin=admin)
     if not constant_time_equals(user["password"], _text(old)):
         raise DfError(400, errors.PASSWORD_MISMATCH)
     row = set_password(ctx, user, str(_text(new)))
@@ -113,8 +119,9 @@ def _request_reset(ctx: Ctx, email: Any, *, admin: bool) -> Response:
         user["id"], {**user, "confirm_code": code, "last_modified_date": df_datetime(now),
                      "modified_at": now}
     )
-    base = ctx.mock.seed.settings["confirm_reset_url"]
-    link = f"{base}?code={code}&email={user['email']}&username={user['username'] or ''}"
+    admin_flag = "1" if user["is_sys_admin"] else ""
+    link = (f"{_url(ctx, 'confirm_reset_url')}?code={code}&email={user['email']}"
+            f"&username={user['username'] or ''}&admin={admin_flag}")
     ctx.mock.mailbox.send(
         user["email"],
         "Password Reset",
@@ -277,8 +284,8 @@ def register(ctx: Ctx) -> Response:
                              "role_id": role["id"]})
     login = ctx.param_bool("login")
     if code is not None:
-        base = settings["confirm_register_url"]
-        link = f"{base}?code={code}&email={email}&username={username or ''}"
+        link = (f"{_url(ctx, 'confirm_register_url')}?code={code}&email={email}"
+                f"&username={username or ''}")
         ctx.mock.mailbox.send(
             email, "Registration Confirmation",
             f"Hi {first},\n\nThank you for registering. Go to the following url, enter the "
@@ -316,9 +323,11 @@ def profile(ctx: Ctx, *, admin: bool) -> Response:
         })
     if ctx.method not in ("POST", "PUT", "PATCH"):
         raise DfError(400, errors.VERB_NOT_SUPPORTED.format(verb=ctx.method, name="profile"))
-    data = {key: ctx.payload.get(key) for key in PROFILE_FIELDS if key in ctx.payload.data}
-    if not data:
+    if ctx.payload.empty:
         raise DfError(400, errors.NO_DATA)
+    # array_filter(!is_null): unknown keys and nulls change nothing
+    data = {key: ctx.payload.get(key) for key in PROFILE_FIELDS
+            if ctx.payload.get(key) is not None}
     if user is None:
         raise DfError(404, errors.NO_USER_SESSION)
     if admin and not user["is_sys_admin"]:
@@ -328,18 +337,18 @@ def profile(ctx: Ctx, *, admin: bool) -> Response:
     if bad:
         raise DfError(400, errors.INVALID_DATA + "".join(" " + m[0] for m in bad.values()),
                       context=bad)
-    changes = {key: (None if value is None else _text(value)) for key, value in data.items()}
+    changes = {key: _text(value) for key, value in data.items()}
     current = changes.pop("current_password", None)
     new_email = changes.get("email")
-    email_changed = new_email is not None and new_email != user["email"]
+    email_changed = bool(new_email) and new_email != user["email"]
     if email_changed:
         if php_empty(current):
             raise DfError(400, errors.CURRENT_PASSWORD_REQUIRED)
         if not constant_time_equals(user["password"], current):
             raise DfError(400, errors.PASSWORD_MISMATCH)
-        if not new_email or not _EMAIL.match(new_email) or _user_by_email(ctx, new_email):
-            message = errors.validation("email", errors.V_EMAIL if not new_email
-                                        or not _EMAIL.match(new_email) else errors.V_UNIQUE)
+        if not _EMAIL.match(str(new_email)) or _user_by_email(ctx, str(new_email)):
+            message = errors.validation("email", errors.V_EMAIL if not _EMAIL.match(str(new_email))
+                                        else errors.V_UNIQUE)
             raise DfError(400, f"{errors.INVALID_DATA} {message}", context={"email": [message]})
     elif "email" in changes:
         changes.pop("email")
@@ -350,7 +359,9 @@ def profile(ctx: Ctx, *, admin: bool) -> Response:
     row = {**user, **stored,
            "last_modified_date": df_datetime(ctx.mock.clock.time())}
     auth.table(ctx, "users").put(user["id"], row)
-    if email_changed:
-        auth.revoke_user_tokens(ctx, user["id"])
-        return json_response({"success": True, "session_token": auth.issue_token(ctx, row)})
+    if email_changed and ctx.token:
+        # old tokens now fail "User verification failed." (their sub is the old e-mail)
+        forever = bool((ctx.claims or {}).get("forever"))
+        return json_response({"success": True,
+                              "session_token": auth.issue_token(ctx, row, forever=forever)})
     return json_response({"success": True})

@@ -22,8 +22,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "open_reg_email_confirmation": True,
     "open_reg_role": None,
     "confirm_code_ttl": 86400,
-    "confirm_reset_url": "http://localhost/dreamfactory/dist/#/reset-password",
-    "confirm_register_url": "http://localhost/dreamfactory/dist/#/register-confirm",
+    "confirm_reset_url": "/dreamfactory/dist/#/reset-password",
+    "confirm_register_url": "/dreamfactory/dist/#/register-confirm",
     "hostname": "dreamfactory",
 }
 SHARED_SETTINGS = {"profile", "realistic_timing", "seed", "jwt_secret"}

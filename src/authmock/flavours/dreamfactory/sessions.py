@@ -74,7 +74,8 @@ def _login_service(ctx: Ctx, name: Any, message: str) -> None:
 def _login(ctx: Ctx, *, admin: bool) -> Response:
     if ctx.profile == "docs" and not ctx.api_key:
         raise DfError(400, errors.NO_KEY_OR_TOKEN)  # the docs: login needs the API key
-    _login_service(ctx, ctx.payload.data.get("service"), errors.INVALID_LOGIN_SERVICE_POST)
+    service = ctx.payload.data.get("service", ctx.query.get("service"))
+    _login_service(ctx, service, errors.INVALID_LOGIN_SERVICE_POST)
     email = ctx.payload.get("email")
     password = ctx.payload.get("password")
     if php_empty(email):
@@ -97,7 +98,8 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
 
 
 def _current(ctx: Ctx, *, admin: bool) -> Response:
-    _login_service(ctx, ctx.query.get("service"), errors.INVALID_LOGIN_SERVICE_GET)
+    service = ctx.payload.data.get("service", ctx.query.get("service"))
+    _login_service(ctx, service, errors.INVALID_LOGIN_SERVICE_GET)
     user = ctx.user
     if user is None or ctx.token is None:
         if admin:
