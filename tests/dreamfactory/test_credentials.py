@@ -204,3 +204,9 @@ def test_verb_override_header_turns_post_into_delete(dreamfactory_mock: MockFixt
     assert response.get_json() == {"success": True}
     status, _ = error(client.get(ADMIN_LOGIN, headers=headers(ADMIN_KEY, token)))
     assert status == 403
+
+
+def test_http_basic_for_an_inactive_user(dreamfactory_mock: MockFixture) -> None:
+    response = dreamfactory_mock.client.get("/api/v2/user/profile", headers={
+        "Authorization": _basic("inactive@example.com", PASSWORD)})
+    assert error(response) == (403, "User is not active.")

@@ -68,9 +68,11 @@ def test_unknown_verbs(dreamfactory_mock: MockFixture, method: str) -> None:
     )
 
 
-def test_unknown_verb_override(dreamfactory_mock: MockFixture) -> None:
-    response = dreamfactory_mock.client.post(ADMIN_LOGIN, headers={"X-HTTP-Method": "FOO"})
-    assert error(response) == (400, "The action &quot;FOO&quot; is not supported.")
+@pytest.mark.parametrize("header", ["X-HTTP-Method", "X-Method-Override",
+                                    "X-HTTP-Method-Override"])
+def test_unknown_verb_override(dreamfactory_mock: MockFixture, header: str) -> None:
+    response = dreamfactory_mock.client.post(ADMIN_LOGIN, headers={header: "FOO"})
+    assert error(response) == (405, "Invalid or unsupported verb 'FOO' used in request.")
 
 
 def test_body_over_one_megabyte(dreamfactory_mock: MockFixture) -> None:

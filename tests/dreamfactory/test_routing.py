@@ -34,6 +34,26 @@ def test_merge_override_is_patch(dreamfactory_mock: MockFixture) -> None:
     )
 
 
+@pytest.mark.parametrize("how", ["query", "form", "json", "symfony-header"])
+def test_laravel_method_override_turns_post_into_delete(
+    dreamfactory_mock: MockFixture, how: str
+) -> None:
+    client = dreamfactory_mock.client
+    token = token_of(client)
+    auth = headers(ADMIN_KEY, token)
+    path = "/api/v2/system/admin/session"
+    if how == "query":
+        response = client.post(path + "?_method=DELETE", headers=auth)
+    elif how == "form":
+        response = client.post(path, data={"_method": "delete"}, headers=auth)
+    elif how == "json":
+        response = client.post(path, json={"_method": "DELETE"}, headers=auth)
+    else:
+        response = client.post(path, headers={**auth, "X-HTTP-Method-Override": "DELETE"})
+    assert response.get_json() == {"success": True}
+    assert error(client.get(path, headers=auth))[0] == 403
+
+
 def test_wrap_false_gives_a_bare_array(dreamfactory_mock: MockFixture) -> None:
     token = token_of(dreamfactory_mock.client)
     body = dreamfactory_mock.client.get("/api/v2/system/role?wrap=false",

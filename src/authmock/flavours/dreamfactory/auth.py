@@ -91,14 +91,14 @@ def resolve_role(
 
 
 def find_login_user(
-    ctx: Ctx, email: Any, password: Any, *, admin: bool | None
+    ctx: Ctx, email: Any, password: Any, *, admin: bool | None, active_only: bool = True
 ) -> dict[str, Any] | None:
     """An active user matching e-mail and password (and the endpoint's admin flag)."""
     if not isinstance(email, str) or not isinstance(password, str):
         return None
     wanted = email.strip().casefold()
     for user in table(ctx, "users").values():
-        if (user["email"].casefold() == wanted and user["is_active"]
+        if (user["email"].casefold() == wanted and (user["is_active"] or not active_only)
                 and (admin is None or bool(user["is_sys_admin"]) == admin)
                 and constant_time_equals(user["password"], password)):
             found: dict[str, Any] = user
@@ -273,8 +273,8 @@ def _basic(ctx: Ctx) -> tuple[str, str] | None:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    email, sep, password = decoded.partition(":")
-    if not sep or not email:
+    email, _, password = decoded.partition(":")
+    if not email and not password:
         return None
     return email, password
 
@@ -313,9 +313,11 @@ def auth_check(ctx: Ctx) -> None:
         ctx.role = resolve_role(ctx, user, ctx.app)
     elif (basic := _basic(ctx)) is not None:
         # Auth::onceBasic(): a user for this one request, no token issued
-        basic_user = find_login_user(ctx, basic[0], basic[1], admin=None)
+        basic_user = find_login_user(ctx, basic[0], basic[1], admin=None, active_only=False)
         if basic_user is None:
             raise DfError(500, errors.BASIC_INVALID, short=True)
+        if not basic_user["is_active"]:
+            raise DfError(403, errors.USER_NOT_ACTIVE)  # User::getCachedInfo
         _load_app(ctx)
         ctx.user = basic_user
         ctx.role = resolve_role(ctx, basic_user, ctx.app)

@@ -79,7 +79,7 @@ VERB_NOT_SUPPORTED = (
     "{verb} requests without a resource are not currently supported by the '{name}' service."
 )
 PATCH_NOT_SUPPORTED = VERB_NOT_SUPPORTED.format(verb="PATCH", name="session")
-ACTION_NOT_SUPPORTED = 'The action "{verb}" is not supported.'
+UNSUPPORTED_VERB = "Invalid or unsupported verb '{verb}' used in request."  # AccessCheck
 # requests this mock does not model (no DreamFactory text applies)
 NOT_MODELLED = "{verb} requests on '{resource}' are not supported by this mock."
 

@@ -9,29 +9,41 @@ from flask import Blueprint, Response, request
 
 from authmock.app import current_mock
 from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
-from authmock.flavours.dreamfactory.context import Ctx, query_dict, read_payload, split_path
+from authmock.flavours.dreamfactory.context import (
+    Ctx,
+    Payload,
+    query_dict,
+    read_payload,
+    split_path,
+)
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _verb() -> str:
-    """``VerbOverrides``: a POST may carry its real verb; MERGE means PATCH."""
+def _verb(payload: Payload) -> str:
+    """Symfony's override (``X-HTTP-Method-Override``, ``_method``), then DreamFactory's
+    ``VerbOverrides`` (``X-HTTP-Method``, ``X-Method-Override``, ``?method=``); MERGE is PATCH.
+    """
     method = request.method.upper()
-    if method != "POST":
-        return method
-    override = (request.headers.get("X-HTTP-Method")
-                or request.headers.get("X-Method-Override")
-                or request.args.get("method"))
-    if not override:
-        return method
-    verb = override.strip().upper()
-    if verb == "MERGE":
-        verb = "PATCH"
-    if verb not in KNOWN_VERBS:
-        raise DfError(400, errors.ACTION_NOT_SUPPORTED.format(verb=verb))
-    return verb
+    if method == "POST":
+        tunnelled = payload.data.get("_method", request.args.get("_method"))
+        symfony = request.headers.get("X-HTTP-Method-Override") or (
+            tunnelled if isinstance(tunnelled, str) else None)
+        if symfony:
+            method = symfony.strip().upper()
+    if method == "POST":
+        override = (request.headers.get("X-HTTP-Method")
+                    or request.headers.get("X-Method-Override")
+                    or request.args.get("method"))
+        if override:
+            method = override.strip().upper()
+    if method == "MERGE":
+        method = "PATCH"
+    if method not in KNOWN_VERBS:
+        raise DfError(405, errors.UNSUPPORTED_VERB.format(verb=method))
+    return method
 
 
 def blueprint() -> Blueprint:
@@ -42,14 +54,15 @@ def blueprint() -> Blueprint:
     def api(rest: str) -> Response:
         mock = current_mock()
         path, service, resource = split_path(rest)
+        payload = read_payload(request, mock.profile)
         ctx = Ctx(
             mock=mock,
             request=request,
-            method=_verb(),
+            method=_verb(payload),
             path=path,
             service=service,
             resource=resource,
-            payload=read_payload(request, mock.profile),
+            payload=payload,
             query=query_dict(request),
         )
         auth.auth_check(ctx)
