@@ -219,18 +219,20 @@ def decode_token(ctx: Ctx, token: str, *, refresh: bool = False) -> dict[str, An
 
 
 def token_user(ctx: Ctx, claims: dict[str, Any]) -> dict[str, Any]:
-    """``JWTUtilities::verifyUser`` then ``User::getCachedInfo``."""
+    """``JWTUtilities::verifyUser``: ``User::getCachedInfo`` (404 / 403) then the ``sub``."""
     user_id = claims.get("user_id")
+    if isinstance(user_id, str) and user_id.isdigit():
+        user_id = int(user_id)  # User::find("2") finds user 2
+    if php_missing(user_id) or user_id == 0:
+        raise TokenProblem("invalid", errors.JWT_USER_VERIFICATION)
     users = table(ctx, "users")
     user: dict[str, Any] | None = users.get(user_id) if _is_int(user_id) else None
-    if php_missing(user_id):
-        raise TokenProblem("invalid", errors.JWT_USER_VERIFICATION)
     if user is None:
         raise DfError(404, errors.USER_NOT_FOUND)
-    if md5(user["email"]) != claims.get("sub"):
-        raise TokenProblem("invalid", errors.JWT_USER_VERIFICATION)
     if not user["is_active"]:
         raise DfError(403, errors.USER_NOT_ACTIVE)
+    if md5(user["email"]) != claims.get("sub"):
+        raise TokenProblem("invalid", errors.JWT_USER_VERIFICATION)
     return user
 
 
