@@ -275,3 +275,30 @@ def test_live_server_speaks_directus(directus_mock: Any) -> None:
     assert "Server" not in response.headers
     bad = requests.post(f"{directus_mock.url}/auth/login", data="{bad", headers={"Content-Type": "application/json"}, timeout=10)
     assert bad.json()["errors"][0]["message"] == "Invalid payload. Expected property name or '}' in JSON at position 1."
+
+
+@pytest.mark.authmock(fixtures=with_settings(RATE_LIMITER_ENABLED=True, RATE_LIMITER_POINTS=1, RATE_LIMITER_DURATION=60))
+def test_rate_limiter_counts_per_client_ip(directus_mock: Any) -> None:
+    directus_mock.clock.freeze()
+    client = directus_mock.client
+    first = {"X-Forwarded-For": "203.0.113.1, 10.0.0.1"}
+    second = {"X-Forwarded-For": "203.0.113.2"}
+    assert client.get("/auth", headers=first).status_code == 200
+    assert client.get("/auth", headers=second).status_code == 200
+    assert error(client.get("/auth", headers=first))[:3] == (
+        429, "Too many requests, retry after 1m.", "REQUESTS_EXCEEDED",
+    )
+    # malformed JSON fails in the body parser, before the limiter counts it
+    assert error(client.post("/auth/login", data="{", content_type="application/json", headers=second))[2] == "INVALID_PAYLOAD"
+
+
+def test_body_charsets(directus_mock: Any) -> None:
+    client = directus_mock.client
+    body = json.dumps({"email": ADMIN, "password": "password"})
+    utf16 = client.post("/auth/login", data=body.encode("utf-16"), content_type="application/json; charset=utf-16")
+    assert utf16.status_code == 200
+    unknown = client.post("/auth/login", data=b"{}", content_type="application/json; charset=utf-xyz")
+    assert error(unknown) == _payload('unsupported charset "UTF-XYZ"')
+    broken = client.post("/auth/login", data=b'{"email":"\xff\xfe@example.com","password":"x"}',
+                         content_type="application/json")
+    assert error(broken)[2] == "INVALID_CREDENTIALS"  # U+FFFD is a valid e-mail character for Joi

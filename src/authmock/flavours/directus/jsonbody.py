@@ -8,6 +8,7 @@ Python's ``json`` parses the valid bodies; the port only runs to word a failure.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import zlib
@@ -309,9 +310,10 @@ def parse_body(content_type: str | None, encoding: str | None, raw: bytes) -> An
     if len(raw) > MAX_PAYLOAD_SIZE:
         raise BodyError(E.REASON_TOO_LARGE)
     try:
-        text = raw.decode(charset if charset in ("utf-8", "utf-16le", "utf-16be", "utf-16") else "utf-8", "replace")
-    except LookupError:
+        codec = codecs.lookup(charset).name
+    except LookupError:  # iconv-lite does not know it either
         raise BodyError(E.reason_unsupported_charset(charset)) from None
+    text = raw.decode(codec, "replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     if text == "":

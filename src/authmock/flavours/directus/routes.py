@@ -167,7 +167,9 @@ class DirectusApi:
 
     def _rate_limit(self) -> None:
         s = self.settings
-        key = request.remote_addr or "unknown"
+        # req.ip with Directus's IP_TRUST_PROXY=true: the first X-Forwarded-For entry
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        key = forwarded or request.remote_addr or "unknown"
         now_ms = int(self.svc.now * 1000)
         window = self.svc.rate.get(key)
         if window is None or now_ms >= window["ends"]:

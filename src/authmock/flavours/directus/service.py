@@ -71,6 +71,8 @@ def get_simple_hash(text: str) -> str:
 
 
 def _b64_json(segment: str) -> Any:
+    if len(segment) % 4 == 1:  # Node's Buffer.from(..., "base64") drops a dangling character
+        segment = segment[:-1]
     padded = segment + "=" * (-len(segment) % 4)
     return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8", "replace"))
 
