@@ -93,7 +93,7 @@ def resolve_role(
 def find_login_user(
     ctx: Ctx, email: Any, password: Any, *, admin: bool | None, active_only: bool = True
 ) -> dict[str, Any] | None:
-    """An active user matching e-mail and password (and the endpoint's admin flag)."""
+    """The user matching e-mail and password (active only unless asked; admin flag if given)."""
     if not isinstance(email, str) or not isinstance(password, str):
         return None
     wanted = email.strip().casefold()
