@@ -224,3 +224,22 @@ def test_server_profile_refuses_mode_ldap(directus_mock: Any) -> None:
 def test_disable_default_removes_the_local_login(directus_mock: Any) -> None:
     assert error(login(directus_mock.client, ADMIN))[2] == "ROUTE_NOT_FOUND"
     assert directus_mock.client.get("/auth").get_json()["disableDefault"] is True
+
+
+def test_sso_state_cookie_lives_five_minutes(directus_mock: Any) -> None:
+    directus_mock.clock.set(T0)
+    directus_mock.clock.freeze()
+    client = directus_mock.client
+    start = _start(client, "google")
+    state = claims(start.headers.getlist("Set-Cookie")[0].split(";")[0].split("=", 1)[1])
+    assert state["callbackUrl"] == "http://localhost/auth/login/google/callback"
+    assert state["exp"] - state["iat"] == 300 and state["redirect"] is None
+    callback = urlsplit(_sign_in(client, start, ADMIN_ID).headers["Location"])
+    directus_mock.clock.advance(300)
+    assert error(client.get(callback.path + "?" + callback.query)) == CREDENTIALS
+
+
+def test_sso_form_post_callback_is_a_303_to_the_get(directus_mock: Any) -> None:
+    response = directus_mock.client.post("/auth/login/google/callback", data={"code": "abc", "state": "s"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "./callback?code=abc&state=s"

@@ -45,7 +45,7 @@ class DirectusFlavour(Flavour):
         elif status in (404, 405):
             err = E.route_not_found(request.path)
         elif isinstance(error, HTTPException) and 400 <= status < 500:
-            err = E.invalid_payload(error.description or "Bad Request")
+            err = E.invalid_payload((error.description or "Bad Request").rstrip("."))
         else:
             err = E.internal_error()
         return H.json_response(err.envelope(), err.status, success=False)

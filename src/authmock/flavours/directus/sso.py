@@ -95,6 +95,7 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     otp = request.args.get("otp")
     if otp is not None:
         claims["otp"] = otp
+    claims["callbackUrl"] = f"{public}/auth/login/{p.name}/callback"
     now = int(api.svc.now)
     claims.update({"iat": now, "exp": now + 300, "iss": "directus"})
     token = api.mock.tokens.encode(claims)
