@@ -302,3 +302,20 @@ def test_body_charsets(directus_mock: Any) -> None:
     broken = client.post("/auth/login", data=b'{"email":"\xff\xfe@example.com","password":"x"}',
                          content_type="application/json")
     assert error(broken)[2] == "INVALID_CREDENTIALS"  # U+FFFD is a valid e-mail character for Joi
+
+
+def test_conditional_get_answers_304_like_express(directus_mock: Any) -> None:
+    client = directus_mock.client
+    first = client.get("/items/articles")
+    etag = first.headers["ETag"]
+    again = client.get("/items/articles", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b"" and "Content-Type" not in again.headers
+    assert again.headers["ETag"] == etag
+    assert client.get("/items/articles", headers={"If-None-Match": etag, "Cache-Control": "no-cache"}).status_code == 200
+    assert client.get("/items/articles", headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    # errors and POSTs are never 304
+    assert client.get("/users/me", headers={"If-None-Match": "*"}).status_code == 401
+    login_ok = login(client, ADMIN)
+    assert client.post("/auth/login", json={"email": ADMIN, "password": "password"},
+                       headers={"If-None-Match": login_ok.headers["ETag"]}).status_code == 200

@@ -159,3 +159,37 @@ def serialize_cookie(
     if same_site:
         parts.append(f"SameSite={same_site.capitalize()}")
     return "; ".join(parts)
+
+
+_NO_CACHE = re.compile(r"(?:^|,)\s*?no-cache\s*?(?:,|$)")
+
+
+def is_fresh(method: str, request_headers: Any, response: Response) -> bool:
+    """Express's ``req.fresh`` (the ``fresh`` package): a conditional GET/HEAD still valid."""
+    if method not in ("GET", "HEAD") or not (200 <= response.status_code < 300 or response.status_code == 304):
+        return False
+    none_match = request_headers.get("If-None-Match")
+    modified_since = request_headers.get("If-Modified-Since")
+    if not none_match and not modified_since:
+        return False
+    cache_control = request_headers.get("Cache-Control")
+    if cache_control and _NO_CACHE.search(cache_control):
+        return False
+    if none_match and none_match != "*":
+        etag = response.headers.get("ETag")
+        if not etag:
+            return False
+        matches = [part.strip() for part in none_match.split(",")]
+        if not any(m == etag or m == "W/" + etag or "W/" + m == etag for m in matches):
+            return False
+    # Directus sends no Last-Modified, so an If-Modified-Since is always stale
+    return not modified_since
+
+
+def not_modified(response: Response) -> Response:
+    """What ``res.send`` does for a fresh request: 304 without body or content headers."""
+    response.status_code = 304
+    response.set_data(b"")
+    for name in ("Content-Type", "Content-Length", "Transfer-Encoding"):
+        response.headers.pop(name, None)
+    return response

@@ -111,9 +111,12 @@ class DirectusApi:
         if full == CONTROL_PREFIX or full.startswith(CONTROL_PREFIX + "/"):
             abort(404)
         try:
-            return self._dispatch(full)
+            response = self._dispatch(full)
         except E.DirectusError as err:
             return self.error(err)
+        if H.is_fresh(request.method, request.headers, response):
+            return H.not_modified(response)
+        return response
 
     def _dispatch(self, path: str) -> Response:
         # 3. body parser
