@@ -90,8 +90,10 @@ def test_express_routing_rules(directus_mock: Any) -> None:
     assert error(client.options("/nowhere"))[2] == "ROUTE_NOT_FOUND"
     ping = client.get("/server/ping", headers=bearer("garbage"))  # ping runs before authenticate
     assert (ping.status_code, ping.get_data(as_text=True)) == (200, "pong")
-    root = client.get("/")
+    root = client.get("/", headers=bearer("garbage"))  # before authentication too
     assert (root.status_code, root.headers["Location"]) == (302, "./admin")
+    robots = client.get("/robots.txt", headers=bearer("garbage"))
+    assert (robots.status_code, robots.get_data(as_text=True)) == (200, "User-agent: *\nDisallow: /")
 
 
 @pytest.mark.parametrize(

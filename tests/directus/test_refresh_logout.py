@@ -205,3 +205,12 @@ def test_cookie_names_and_flags_from_settings(frozen: Any) -> None:
     assert session.startswith("st=")
     assert session.endswith("; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; Secure; SameSite=Strict")
     assert client.get("/users/me?fields=email").get_json() == {"data": {"email": ADMIN}}
+
+
+def test_session_jwt_expiry_edges(frozen: Any) -> None:
+    client = frozen.client
+    login(client, ADMIN, mode="session")
+    frozen.clock.advance(86399)
+    assert client.get("/users/me?fields=id").get_json() == {"data": {"id": ADMIN_ID}}
+    frozen.clock.advance(1)
+    assert error(client.get("/users/me?fields=id")) == (401, "Token expired.", "TOKEN_EXPIRED", {})

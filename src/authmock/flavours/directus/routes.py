@@ -131,6 +131,12 @@ class DirectusApi:
         # 5. extract-token
         token = self._extract_token()
         ctx = Ctx(body=body, token=token, acc=Accountability())
+        # 6. GET / (ROOT_REDIRECT) and /robots.txt answer before limiter and authentication
+        if request.method in ("GET", "HEAD"):
+            if path == "/":
+                return H.redirect_response("./admin")
+            if re.fullmatch(r"/robots\.txt/?", path, re.I):
+                return H.text_response("User-agent: *\nDisallow: /", 200, "text/plain; charset=utf-8")
         # 7. rate limiter
         if self.settings.rate_limiter_enabled:
             self._rate_limit()
@@ -213,7 +219,6 @@ class DirectusApi:
 
     # routes -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.add("GET", "/", self.root)
         self.add("GET", "/auth", self.providers)
         if not self.settings.disable_default:
             self.add("POST", "/auth/login", self.login)
@@ -229,9 +234,6 @@ class DirectusApi:
         self.add("GET", "/users/me", self.users_me)
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
-
-    def root(self, ctx: Ctx) -> Response:
-        return H.redirect_response("./admin")
 
     def providers(self, ctx: Ctx) -> Response:
         session_only = "sessionOnly" in request.args
