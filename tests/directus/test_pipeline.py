@@ -321,3 +321,16 @@ def test_conditional_get_answers_304_like_express(directus_mock: Any) -> None:
     login_ok = login(client, ADMIN)
     assert client.post("/auth/login", json={"email": ADMIN, "password": "password"},
                        headers={"If-None-Match": login_ok.headers["ETag"]}).status_code == 200
+
+
+def test_an_unexpected_failure_is_directus_500_and_rolls_back(directus_mock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = directus_mock.app.extensions["authmock.directus"]
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api.svc, "update_user", broken)  # fails after the session row is written
+    response = login(directus_mock.client, ADMIN)
+    assert error(response) == (500, "An unexpected error occurred.", "INTERNAL_SERVER_ERROR", {})
+    assert response.headers["X-Powered-By"] == "Directus"
+    assert len(directus_mock.store["directus_sessions"]) == 0
