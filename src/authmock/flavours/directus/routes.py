@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 CONTROL_PREFIX = "/__authmock__"
 IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
-_MISSING: Any = object()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from authmock.flavours.directus.config import (
     fake_password_hash,
     policy_pattern,
 )
+from authmock.flavours.directus.http import js_string, js_truthy
 from authmock.otp import verify as verify_otp
 from authmock.tokens import Refusal, constant_time_equals
 
@@ -305,8 +306,8 @@ class DirectusService:
         return get_simple_hash(str(user.get("password_hash")) if user.get("password_hash") else "null")
 
     def request_reset(self, email: str, url: Any, public_url: str) -> None:
-        if js_truthy_url(url) and not url_allowed(url, self.settings.reset_allow_list):
-            raise E.invalid_payload(E.reason_reset_url(_js_str(url)))
+        if js_truthy(url) and not url_allowed(url, self.settings.reset_allow_list):
+            raise E.invalid_payload(E.reason_reset_url(js_string(url)))
         user = self.user_by_email(email)
         if user is None or user.get("status") != "active" or user.get("provider") != "default":
             return
@@ -320,7 +321,7 @@ class DirectusService:
                 "iss": "directus",
             }
         )
-        if js_truthy_url(url):
+        if js_truthy(url):
             link = set_query(str(url), "token", token)
         else:
             link = set_query(public_url.rstrip("/") + "/admin/reset-password", "token", token)
@@ -399,18 +400,6 @@ def _expand(requested: list[str] | None, allowed: tuple[str, ...]) -> list[str] 
     return out
 
 
-def js_truthy_url(value: Any) -> bool:
-    from authmock.flavours.directus.http import js_truthy
-
-    return js_truthy(value)
-
-
-def _js_str(value: Any) -> str:
-    from authmock.flavours.directus.http import js_string
-
-    return js_string(value)
-
-
 def _host_path(url: str) -> str | None:
     """``new URL(url)``'s ``hostname + pathname``, or None where the WHATWG parser throws."""
     try:
@@ -434,7 +423,7 @@ def url_allowed(url: Any, allow_list: list[str] | None) -> bool:
     """Directus's ``isUrlAllowed``: exact match, or same hostname + path as an entry."""
     if allow_list is None:
         return False
-    text = _js_str(url)
+    text = js_string(url)
     if isinstance(url, str) and url in allow_list:
         return True
     allowed = {hp for hp in (_host_path(entry) for entry in allow_list) if hp is not None}
