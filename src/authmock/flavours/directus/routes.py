@@ -256,8 +256,6 @@ class DirectusApi:
             payload = {"access_token": issued.access_token, "expires": issued.expires_ms}
             if mode == "json":
                 payload["refresh_token"] = issued.refresh_token
-            elif mode == "session":
-                del payload["access_token"]
         else:
             payload = {"expires": issued.expires_ms}
             if mode == "json":

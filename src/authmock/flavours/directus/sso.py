@@ -91,7 +91,10 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
         return H.redirect_response(f"{idp}?{urlencode(query)}")
     verifier = api.mock.rng.nanoid(43)
     prompt = bool(request.args.get("prompt"))
-    claims: dict[str, Any] = {"verifier": verifier, "redirect": redirect, "prompt": prompt}
+    claims: dict[str, Any] = {"verifier": verifier}
+    if redirect is not None:  # JSON.stringify drops an undefined redirect
+        claims["redirect"] = redirect
+    claims["prompt"] = prompt
     otp = request.args.get("otp")
     if otp is not None:
         claims["otp"] = otp
