@@ -87,6 +87,11 @@ def test_express_routing_rules(directus_mock: Any) -> None:
     assert (options.status_code, options.headers["Allow"], options.get_data(as_text=True)) == (200, "POST", "POST")
     assert options.headers["Content-Type"] == "text/html; charset=utf-8"
     assert client.options("/auth").headers["Allow"] == "GET,HEAD"
+    # one router per provider: each name offers only its driver's methods
+    assert client.options("/auth/login/google").headers["Allow"] == "GET,HEAD"
+    assert client.options("/auth/login/ldap").headers["Allow"] == "POST"
+    assert client.options("/auth/login/google/callback").headers["Allow"] == "POST,GET,HEAD"
+    assert error(client.options("/auth/login/github"))[2] == "ROUTE_NOT_FOUND"
     assert error(client.options("/nowhere"))[2] == "ROUTE_NOT_FOUND"
     ping = client.get("/server/ping", headers=bearer("garbage"))  # ping runs before authenticate
     assert (ping.status_code, ping.get_data(as_text=True)) == (200, "pong")

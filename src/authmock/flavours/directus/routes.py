@@ -50,6 +50,9 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    #: provider routes exist only for providers of these drivers (Directus mounts one router
+    #: per configured provider), so other names fall through to ROUTE_NOT_FOUND
+    drivers: tuple[str, ...] | None = None
 
 
 class DirectusApi:
@@ -63,9 +66,11 @@ class DirectusApi:
         self._build()
 
     # plumbing -------------------------------------------------------------------------
-    def add(self, method: str, path: str, handler: Handler) -> None:
+    def add(self, method: str, path: str, handler: Handler,
+            drivers: tuple[str, ...] | None = None) -> None:
         regex = re.sub(r":(\w+)", r"(?P<\1>[^/]+)", path)
-        self.routes.append(Route(method, re.compile(f"^{regex}/?$", re.IGNORECASE), handler))
+        pattern = re.compile(f"^{regex}/?$", re.IGNORECASE)
+        self.routes.append(Route(method, pattern, handler, drivers))
 
     def public_url(self) -> str:
         return self.settings.public_url or request.host_url.rstrip("/")
@@ -203,13 +208,17 @@ class DirectusApi:
             match = route.pattern.match(path)
             if match is None:
                 continue
-            if route.method not in allowed:
-                allowed.append(route.method)
+            if route.drivers is not None:
+                provider = self.svc.provider(match.group("provider"))
+                if provider is None or provider.driver not in route.drivers:
+                    continue
+            # Express's route._options(): the route's method, plus HEAD for a GET route
+            for allow in (route.method, "HEAD") if route.method == "GET" else (route.method,):
+                if allow not in allowed:
+                    allowed.append(allow)
             if route.method == method or (method == "HEAD" and route.method == "GET"):
                 return route.handler(ctx, **match.groupdict())
         if method == "OPTIONS" and allowed:
-            if "GET" in allowed and "HEAD" not in allowed:
-                allowed.append("HEAD")
             text = ",".join(allowed)
             response = H.text_response(text, 200, "text/html; charset=utf-8")
             response.headers["Allow"] = text
@@ -225,11 +234,12 @@ class DirectusApi:
         self.add("POST", "/auth/logout", self.logout)
         self.add("POST", "/auth/password/request", self.password_request)
         self.add("POST", "/auth/password/reset", self.password_reset)
-        self.add("POST", "/auth/login/:provider", self.provider_login)
-        self.add("GET", "/auth/login/:provider", self.sso_start)
-        self.add("GET", "/auth/login/:provider/callback", self.sso_callback)
-        self.add("POST", "/auth/login/:provider/callback", self.sso_callback_post)
-        self.add("POST", "/auth/login/:provider/acs", self.saml_acs)
+        oauth = ("oauth2", "openid")
+        self.add("POST", "/auth/login/:provider", self.provider_login, ("ldap", "local"))
+        self.add("GET", "/auth/login/:provider", self.sso_start, (*oauth, "saml"))
+        self.add("POST", "/auth/login/:provider/callback", self.sso_callback_post, oauth)
+        self.add("GET", "/auth/login/:provider/callback", self.sso_callback, oauth)
+        self.add("POST", "/auth/login/:provider/acs", self.saml_acs, ("saml",))
         self.add("GET", "/users/me", self.users_me)
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
