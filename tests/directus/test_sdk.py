@@ -25,8 +25,22 @@ def _tool(name: str) -> str:
     return path
 
 
+def _installed_version() -> str | None:
+    manifest = SDK_DIR / "node_modules" / "@directus" / "sdk" / "package.json"
+    if not manifest.is_file():
+        return None
+    version: str | None = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+    return version
+
+
+def _pinned_version() -> str:
+    lock = json.loads((SDK_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    version: str = lock["packages"]["node_modules/@directus/sdk"]["version"]
+    return version
+
+
 def _install_sdk() -> None:
-    if (SDK_DIR / "node_modules" / "@directus" / "sdk" / "package.json").is_file():
+    if _installed_version() == _pinned_version():
         return
     result = subprocess.run(
         [_tool("npm"), "ci", "--no-audit", "--no-fund", "--engine-strict=false"],
@@ -37,6 +51,7 @@ def _install_sdk() -> None:
             f"`npm ci` in {SDK_DIR.name}/ failed (exit {result.returncode}):\n"
             f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
         )
+    assert _installed_version() == _pinned_version(), "npm ci did not install the pinned SDK"
 
 
 def _run_sdk(url: str) -> dict[str, Any]:
