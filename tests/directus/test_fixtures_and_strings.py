@@ -72,6 +72,8 @@ def test_banner_names_users_passwords_and_the_static_token(directus_mock: Any) -
         assert f"{email} / {password}" in text
     assert f"Bearer {STATIC_TOKEN}" in text
     assert "http://127.0.0.1:8055/auth/login" in text
+    assert 'LDAP: POST http://127.0.0.1:8055/auth/login/ldap with {"identifier", "password"}' in lines
+    assert "SSO (oauth2): open http://127.0.0.1:8055/auth/login/google?redirect=/users/me" in lines
 
 
 def test_totp_secret_for_the_control_api(directus_mock: Any) -> None:

@@ -72,6 +72,13 @@ class DirectusFlavour(Flavour):
             lines.append(f"  {user['email']}{shown}{detail}")
             if user.get("token"):
                 lines.append(f"    static token: Authorization: Bearer {user['token']}")
+        for provider in seed.providers:
+            if provider.driver == "ldap":
+                lines.append(
+                    f"LDAP: POST {url}/auth/login/{provider.name} with {{\"identifier\", \"password\"}}"
+                )
+            elif provider.driver in ("oauth2", "openid", "saml"):
+                lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
         return lines
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
