@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
 from authmock.clock import Clock, isoformat
@@ -103,11 +104,34 @@ class Mock:
         return code_at(secret, self.clock.time() if at is None else at)
 
 
+class LazyBuilderRule(Rule):
+    """A URL rule that compiles its ``url_for`` builder on first use, not when it is added.
+
+    Werkzeug compiles two Python functions per rule as it is added; that was most of the cost
+    of ``create_app`` (tens of rules per flavour), and the fakes hardly ever build URLs.
+    Matching is compiled as usual.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not compiled:
+                real = Rule._compile_builder(rule, append_unknown)
+                compiled.append(real.__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
+
+
 class MockFlask(Flask):
     """Flask with the authmock pipeline: one transaction per dispatch, stalls outside it."""
 
+    url_rule_class = LazyBuilderRule
+
     def __init__(self, import_name: str, *, mock: Mock) -> None:
-        super().__init__(import_name)
+        # No static folder: Flask's /static/<path> route is no product's path.
+        super().__init__(import_name, static_folder=None)
         self.mock = mock
 
     def dispatch_request(self) -> Any:

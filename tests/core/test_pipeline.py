@@ -27,7 +27,12 @@ def test_unexpected_exception_gives_flavour_500_and_rolls_back(
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("GET", "/nope", 404), ("GET", "/login/a@example.com", 405), ("PATCH", "/check", 405)],
+    [
+        ("GET", "/nope", 404),
+        ("GET", "/static/app.js", 404),  # no Flask static route under any product
+        ("GET", "/login/a@example.com", 405),
+        ("PATCH", "/check", 405),
+    ],
 )
 def test_routing_errors_use_the_flavour_envelope(
     app: MockFlask, method: str, path: str, status: int
@@ -52,3 +57,11 @@ def test_stall_delays_the_answer(app: MockFlask) -> None:
     started = time.perf_counter()
     assert app.test_client().post("/slow").json == {"ok": True}
     assert time.perf_counter() - started >= 0.01
+
+
+def test_url_building_still_works_with_lazily_compiled_builders(app: MockFlask) -> None:
+    from flask import url_for
+
+    with app.test_request_context():
+        assert url_for("toy.login", email="a@example.com") == "/login/a@example.com"
+        assert url_for("toy.login", email="b@example.com", x="1") == "/login/b@example.com?x=1"
