@@ -107,16 +107,26 @@ def main() -> int:
         app = authmock.create_app(name)
         reset = per_call(app.mock.reset, number=n(20000))
         rows.append((f"reset() {name}", reset, "—", 0.0, "≤ 100 µs", reset <= 100e-6))
-        client = login_app(name).test_client()
+        bench_app = login_app(name)
+        client = bench_app.test_client()
         login = LOGINS[name]
 
-        def do_login(client: Any = client, login: dict[str, Any] = login) -> None:
+        def do_login(
+            client: Any = client, login: dict[str, Any] = login, mock: Any = bench_app.mock
+        ) -> None:
+            mock.reset()  # each login meets the fixture state, as a test's first login does
             response = client.post(login["path"], json=login["json"], headers=login["headers"])
             assert response.status_code == 200, response.get_data(as_text=True)
+
+        def unknown_path(client: Any = client) -> None:
+            assert client.post("/no/such/path", json={"a": 1}).status_code in (400, 404)
 
         login_time = per_call(do_login, number=n(1000))
         rows.append((f"login {name} (test client)", login_time, "hello-world POST", hello_post,
                      "≤ 1.5×", login_time <= 1.5 * hello_post))
+        miss = per_call(unknown_path, number=n(1000))
+        rows.append((f"  unknown path {name} (context)", miss, "hello-world POST", hello_post,
+                     "—", True))
 
     def start_stop() -> None:
         with authmock.run_in_thread(app):

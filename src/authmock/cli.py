@@ -95,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     token = args.control_token
     if token is None and not is_loopback(args.host):
+        # Deliberately not from the app's seeded source: a seeded token would be guessable.
         token = secrets.token_urlsafe(24)
     seed: int | str | None = args.seed
     if isinstance(seed, str) and seed.isdigit():

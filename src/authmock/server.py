@@ -151,7 +151,7 @@ def run_in_thread(
         app = flavour
     else:
         if not is_loopback(host) and create_kwargs.get("control_token") is None:
-            import secrets
+            import secrets  # not the seeded source: a control token must not be guessable
 
             create_kwargs["control_token"] = secrets.token_urlsafe(24)
         app = create_app(flavour, **create_kwargs)
