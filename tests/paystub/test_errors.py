@@ -17,7 +17,9 @@ from tests.paystub.helpers import bearer, error, freeze, login, token_of, with_s
         "/admin/auth/nope",
         "/api/admin/auth/login",
         "/admin/users/1/extra",
-        "/admin/auth/login/",
+        "/admin//auth/me",  # Laravel does not merge slashes (and must not redirect)
+        "//admin/auth/me",
+        "/admin/auth/me//",  # only one trailing slash is trimmed here (see docs)
         "/%00",
         "/admin/%E2%82%AC",
     ],
@@ -49,6 +51,51 @@ def test_wrong_method_is_405_with_laravels_message_and_allow(
     assert response.json == error(
         f"The {method} method is not supported for route {path.lstrip('/')}. "
         f"Supported methods: {allowed}."
+    )
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_doubled_slashes_are_404_never_an_html_redirect(
+    paystub_mock: MockFixture, method: str
+) -> None:
+    response = paystub_mock.client.open("/admin//auth/login", method=method, json={})
+    assert response.status_code == 404
+    assert "Location" not in response.headers
+    assert response.json == error("Resource not found.")
+
+
+def test_a_trailing_slash_reaches_the_route_like_laravels_router(
+    paystub_mock: MockFixture,
+) -> None:
+    client = paystub_mock.client
+    response = client.post(
+        "/admin/auth/login/", json={"email": "owner@example.com", "password": "your-password"}
+    )
+    assert response.status_code == 200
+    token = response.json["data"]["token"]["access_token"]
+    assert client.get("/admin/auth/me/", headers=bearer(token)).status_code == 200
+    assert client.get("/admin/users/1/", headers=bearer(token)).status_code == 200
+    wrong = client.put("/admin/auth/me/")
+    assert wrong.status_code == 405
+    assert wrong.json == error(
+        "The PUT method is not supported for route admin/auth/me. Supported methods: GET, HEAD."
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/admin/users/a%20b", "admin/users/a%20b"),
+        ("/admin/users/%E2%82%AC", "admin/users/%E2%82%AC"),
+    ],
+)
+def test_405_names_the_route_as_sent_still_encoded(
+    paystub_mock: MockFixture, path: str, route: str
+) -> None:
+    response = paystub_mock.client.put(path + "?x=1")
+    assert response.status_code == 405
+    assert response.json == error(
+        f"The PUT method is not supported for route {route}. Supported methods: GET, HEAD."
     )
 
 

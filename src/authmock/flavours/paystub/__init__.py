@@ -7,6 +7,7 @@ what is documented by Paystub and what is inferred from Laravel/Sanctum.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -24,8 +25,14 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
-def _route_of(path: str) -> str:
-    """Laravel's ``$request->path()``: no leading or trailing slash, ``/`` for the root."""
+def _route_of() -> str:
+    """Laravel's ``$request->path()``: the path as sent (still percent-encoded, as Symfony's
+    ``getPathInfo()`` keeps it), without leading or trailing slashes, ``/`` for the root."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if isinstance(raw, str) and raw.startswith("/"):
+        path = raw.split("?", 1)[0].split("#", 1)[0]
+    else:
+        path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
     trimmed = path.strip("/")
     return trimmed or "/"
 
@@ -41,6 +48,8 @@ class PaystubFlavour(Flavour):
     def setup(self, mock: Mock) -> None:
         seed: Seed = mock.seed
         mock.store.table(USERS, dict(seed.users))
+        # Laravel never merges "a//b" into "a/b": no 308 redirect (an HTML body), just a 404
+        mock.app.url_map.merge_slashes = False
         headers.install(mock)
         if seed.cors:
             cors.install(mock)
@@ -58,9 +67,7 @@ class PaystubFlavour(Flavour):
                 response = Response("", 200)
                 response.headers["Allow"] = ",".join(allowed)
                 return response
-            return errors.method_not_allowed(
-                request.method, _route_of(request.path), allowed
-            ).to_response()
+            return errors.method_not_allowed(request.method, _route_of(), allowed).to_response()
         if status == 404:
             return errors.not_found().to_response()
         if status == 413:

@@ -89,7 +89,15 @@ def register(mock: Mock, seed: Seed) -> None:
             name = endpoint or view.__name__
             if auth:
                 authenticated.add(f"paystub.{name}")
-            bp.add_url_rule(rule, name, view, methods=methods, provide_automatic_options=False)
+            bp.add_url_rule(
+                rule,
+                name,
+                view,
+                methods=methods,
+                provide_automatic_options=False,
+                # Laravel's UriValidator trims the trailing slash before matching
+                strict_slashes=False,
+            )
             return view
 
         return decorate
