@@ -150,6 +150,44 @@ def test_a_two_megabyte_body_is_too_large_and_changes_nothing(directus_mock: Any
     assert directus_mock.store["directus_users"][ADMIN_ID]["last_access"] is None
 
 
+def test_a_chunked_body_over_the_limit_is_too_large_too(directus_mock: Any) -> None:
+    import requests
+
+    body = json.dumps({"email": ADMIN, "password": "password", "pad": "x" * 2_000_000}).encode()
+    chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))  # no Content-Length
+    response = requests.post(f"{directus_mock.url}/auth/login", data=chunks,
+                             headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {
+        "reason": "request entity too large", "code": "INVALID_PAYLOAD"}
+    assert len(directus_mock.store["directus_sessions"]) == 0
+    # a chunked body under the limit is parsed as usual
+    small = json.dumps({"email": ADMIN, "password": "password"}).encode()
+    ok = requests.post(f"{directus_mock.url}/auth/login", data=iter([small[:10], small[10:]]),
+                       headers={"Content-Type": "application/json"}, timeout=10)
+    assert ok.status_code == 200
+
+
+def test_a_compressed_body_is_limited_by_its_inflated_size(directus_mock: Any) -> None:
+    bomb = gzip.compress(b'{"email":"' + b"a" * 200_000_000 + b'"}')  # 200 MB in about 200 kB
+    assert len(bomb) < 1024 * 1024
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        response = directus_mock.client.post("/auth/login", data=bomb, content_type="application/json",
+                                             headers={"Content-Encoding": "gzip"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert error(response) == _payload("request entity too large")
+    assert peak < 50_000_000, f"inflating the body allocated {peak} bytes"
+    exact = gzip.compress(json.dumps({"email": ADMIN, "password": "password", "pad": ""}).encode())
+    assert directus_mock.client.post("/auth/login", data=exact, content_type="application/json",
+                                     headers={"Content-Encoding": "gzip"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "body",
     [b"\xff\xfe\x00", b'{"email": "\xff"}', b"[" * 5000, b'{"a":' * 3000, b'{"email":{"$gt":""},"password":1}',

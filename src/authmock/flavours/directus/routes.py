@@ -18,7 +18,12 @@ from flask import Flask, Response, abort, request
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.joi import validate_login
-from authmock.flavours.directus.jsonbody import BodyError, parse_body
+from authmock.flavours.directus.jsonbody import (
+    MAX_PAYLOAD_SIZE,
+    BodyError,
+    is_json_type,
+    parse_body,
+)
 from authmock.flavours.directus.service import Accountability, DirectusService, is_directus_jwt
 
 if TYPE_CHECKING:
@@ -128,7 +133,7 @@ class DirectusApi:
             body = parse_body(
                 request.headers.get("Content-Type"),
                 request.headers.get("Content-Encoding"),
-                request.get_data(cache=True) if _has_body() else b"",
+                _read_body(),
             )
         except BodyError as exc:
             raise E.invalid_payload(exc.reason) from None
@@ -453,6 +458,21 @@ def _has_body() -> bool:
     if request.headers.get("Transfer-Encoding"):
         return True
     return bool(request.content_length)
+
+
+def _read_body() -> bytes:
+    """The raw body. Werkzeug stops reading a body without Content-Length (chunked) at
+    MAX_PAYLOAD_SIZE without a word; raw-body refuses it, so one more byte is looked for."""
+    if not _has_body():
+        return b""
+    data = request.get_data(cache=True)
+    if request.content_length is None and len(data) >= MAX_PAYLOAD_SIZE and is_json_type(
+        request.headers.get("Content-Type")
+    ):
+        stream = request.environ.get("wsgi.input")
+        if stream is not None and stream.read(1):
+            raise BodyError(E.REASON_TOO_LARGE)
+    return data
 
 
 def _fields_param() -> list[str] | None:
