@@ -102,6 +102,7 @@ def test_no_token_is_401(paystub_mock: MockFixture, path: str, method: str) -> N
         "Bearer {token_upper}",
         "Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc",
         "Bearer \x00",
+        "Bearer 1|\udc80",  # only a test client can send this; it must not crash the mock
         "Token {token}",
     ],
 )

@@ -65,7 +65,7 @@ def bearer_token(header: str | None) -> str | None:
 
 def find(mock: Mock, plain: str | None) -> dict[str, Any] | None:
     """The valid, unexpired token row for a Bearer value, or None (→ 401)."""
-    if not plain:
+    if not plain or not plain.isascii():  # every token we issue is ASCII
         return None
     table = mock.store.table(TABLE)
     row: dict[str, Any] | None

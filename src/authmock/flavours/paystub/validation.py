@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Request
 
 from authmock.flavours.paystub import errors
 
 PHP_JSON_DEPTH = 512  # json_decode's default depth
+PHP_MAX_INPUT_VARS = 1000  # php.ini max_input_vars: later variables are dropped
 #: Laravel's TrimStrings middleware leaves these untouched
 _UNTRIMMED = {"password", "password_confirmation", "current_password"}
 #: what Laravel's ``email`` rule (RFC mode) refuses at least: no @, spaces, empty parts
@@ -25,16 +28,91 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 def request_input(request: Request) -> dict[str, Any]:
     """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up."""
-    # PHP keeps the last of repeated keys (?email=a&email=b gives "b")
-    data: dict[str, Any] = {key: request.args.getlist(key)[-1] for key in request.args}
-    content_type = (request.mimetype or "").lower()
+    data = _php_variables(_url_pairs(request.query_string))
+    # Request::isJson(): a case-sensitive search of the raw header, not a parsed mimetype
+    content_type = request.headers.get("Content-Type", "")
     if "/json" in content_type or "+json" in content_type:
         body = _json_body(request.get_data(cache=True))
         if isinstance(body, dict):
             data.update(body)
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        data.update(_php_variables(_url_pairs(request.get_data(cache=True))))
     elif request.form:
-        data.update({key: request.form.getlist(key)[-1] for key in request.form})
+        data.update(_php_variables(request.form.items(multi=True)))
     return {key: _clean(key, value) for key, value in data.items()}
+
+
+def _url_pairs(raw: bytes) -> list[tuple[bytes, bytes]]:
+    """``a=1&b`` as PHP splits it: on ``&`` only, ``+`` is a space, any byte may appear."""
+    pairs = []
+    for part in raw.split(b"&"):
+        if part:
+            key, _, value = part.partition(b"=")
+            pairs.append(
+                (
+                    unquote_to_bytes(key.replace(b"+", b" ")),
+                    unquote_to_bytes(value.replace(b"+", b" ")),
+                )
+            )
+    return pairs
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _php_name(key: str) -> tuple[str, list[str | None]] | None:
+    """How PHP registers a GET/POST variable: ``a[b][]`` is ``a`` with the path ``b``, append.
+
+    Leading spaces are dropped and spaces and dots of the base name become ``_``; a ``[``
+    that is never closed becomes ``_`` too; after a ``]`` not followed by ``[`` the rest is
+    ignored. An empty base name registers nothing.
+    """
+    key = key.lstrip(" ")
+    bracket = key.find("[")
+    base = (key if bracket == -1 else key[:bracket]).replace(" ", "_").replace(".", "_")
+    if not base:
+        return None
+    if bracket == -1:
+        return base, []
+    if "]" not in key[bracket + 1 :]:
+        return base + "_" + key[bracket + 1 :], []
+    path: list[str | None] = []
+    rest = key[bracket:]
+    while rest.startswith("[") and "]" in rest:
+        close = rest.index("]")
+        path.append(rest[1:close] or None)  # None: "[]", append
+        rest = rest[close + 1 :]
+    return base, path
+
+
+def _php_variables(pairs: Iterable[tuple[str | bytes, str | bytes]]) -> dict[str, Any]:
+    """PHP's ``$_GET``/``$_POST``: the last of repeated keys wins, ``a[]``/``a[k]`` make arrays
+    (as dicts; both are arrays to Laravel), at most ``max_input_vars`` (1000) variables."""
+    result: dict[str, Any] = {}
+    for count, (raw_key, raw_value) in enumerate(pairs):
+        if count >= PHP_MAX_INPUT_VARS:
+            break
+        parsed = _php_name(_text(raw_key))
+        if parsed is None:
+            continue
+        name, path = parsed
+        value = _text(raw_value)
+        keys: list[str | None] = [name, *path]
+        node = result
+        for position, index in enumerate(keys):
+            if index is None:
+                numeric = [int(k) for k in node if k.isdigit()]
+                index = str(max(numeric) + 1 if numeric else 0)
+            if position == len(keys) - 1:
+                node[index] = value
+            else:
+                child = node.get(index)
+                if not isinstance(child, dict):
+                    child = {}
+                    node[index] = child
+                node = child
+    return result
 
 
 def _refuse_constant(name: str) -> Any:
@@ -42,14 +120,32 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _json_body(raw: bytes) -> Any:
-    """PHP's ``json_decode``: anything it cannot decode (or nested over 512) is null."""
+    """PHP's ``json_decode``: anything it cannot decode is null: invalid UTF-8, a byte-order
+    mark or another encoding, NaN/Infinity, an unpaired surrogate escape, nesting over 512."""
     if not raw.strip():
         return None
     try:
-        body = json.loads(raw, parse_constant=_refuse_constant)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
-    return None if _depth(body) > PHP_JSON_DEPTH else body
+    if _depth(body) > PHP_JSON_DEPTH or _has_lone_surrogate(body):
+        return None
+    return body
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _depth(value: Any) -> int:
