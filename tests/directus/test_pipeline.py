@@ -102,6 +102,39 @@ def test_express_routing_rules(directus_mock: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/foo%20bar"), ("GET", "/items%2Farticles"), ("POST", "/auth/%6Cogin"),
+     ("POST", "/auth//login"), ("POST", "/auth/login/%6Cdap")],
+)
+def test_routes_match_the_path_as_sent(directus_mock: Any, method: str, path: str) -> None:
+    """Express's req.path keeps percent-escapes and repeated slashes, in matching and in the
+    ROUTE_NOT_FOUND message alike."""
+    response = directus_mock.client.open(path, method=method, json={"email": ADMIN, "password": "password"})
+    assert error(response) == (404, f"Route {path} doesn't exist.", "ROUTE_NOT_FOUND", {"path": path})
+
+
+def test_route_parameters_are_decoded_and_provider_mounts_ignore_case(directus_mock: Any) -> None:
+    client = directus_mock.client
+    assert [a["id"] for a in client.get("/items/arti%63les").get_json()["data"]] == [1, 2]
+    assert client.get("/items/articles/%31").get_json()["data"]["id"] == 1
+    ldap = client.post("/auth/login/LDAP", json={"identifier": "user@company.com", "password": "password"})
+    assert ldap.status_code == 200
+    start = client.get("/auth/login/Google")
+    assert start.status_code == 302
+    assert "redirect_uri=http%3A%2F%2Flocalhost%2Fauth%2Flogin%2Fgoogle%2Fcallback" in start.headers["Location"]
+
+
+def test_live_server_keeps_the_path_as_sent(directus_mock: Any) -> None:
+    import requests
+
+    for path in ("/foo%20bar", "/auth//login"):
+        response = requests.post(f"{directus_mock.url}{path}", json={"email": ADMIN, "password": "password"},
+                                 timeout=10)
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["message"] == f"Route {path} doesn't exist."
+
+
+@pytest.mark.parametrize(
     ("raw", "reason"),
     [
         ('{"email": }', 'Unexpected token \'}\', "{"email": }" is not valid JSON'),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, request
+from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
@@ -43,7 +43,7 @@ class DirectusFlavour(Flavour):
         elif status == 413:
             err = E.invalid_payload(E.REASON_TOO_LARGE)
         elif status in (404, 405):
-            err = E.route_not_found(request.path)
+            err = E.route_not_found(H.raw_path())
         elif isinstance(error, HTTPException) and 400 <= status < 500:
             err = E.invalid_payload((error.description or "Bad Request").rstrip("."))
         else:

@@ -14,8 +14,9 @@ import json
 import re
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, request
 
 CSP = (
     "script-src 'self' 'unsafe-eval';worker-src 'self' blob:;child-src 'self' blob:;"
@@ -26,6 +27,17 @@ CSP = (
 )
 JSON_TYPE = "application/json; charset=utf-8"
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def raw_path() -> str:
+    """Express's ``req.path``: the path of the request target as sent, percent-escapes and
+    repeated slashes kept (Flask's ``request.path`` is decoded)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not isinstance(raw, str) or not raw:
+        return request.path
+    if not raw.startswith("/") and "://" in raw:  # absolute-form target: parseurl keeps the path
+        raw = urlsplit(raw).path
+    return raw.split("?", 1)[0].split("#", 1)[0] or "/"
 
 
 def js_truthy(value: Any) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from flask import Flask, Response, abort, request
 
@@ -116,9 +117,11 @@ class DirectusApi:
 
     # the pipeline -----------------------------------------------------------------------
     def dispatch(self, path: str) -> Response:
-        full = "/" + path
-        if full == CONTROL_PREFIX or full.startswith(CONTROL_PREFIX + "/"):
+        decoded = "/" + path
+        if decoded == CONTROL_PREFIX or decoded.startswith(CONTROL_PREFIX + "/"):
             abort(404)
+        # Express matches routes against the path as sent and decodes the parameters
+        full = H.raw_path()
         try:
             response = self._dispatch(full)
         except E.DirectusError as err:
@@ -213,22 +216,26 @@ class DirectusApi:
             match = route.pattern.match(path)
             if match is None:
                 continue
+            params = {k: unquote(v, errors="replace") for k, v in match.groupdict().items()}
             if route.drivers is not None:
-                provider = self.svc.provider(match.group("provider"))
+                # a provider router is mounted at the literal /login/<name> (case-insensitive)
+                wanted = match.group("provider").lower()
+                provider = next((p for p in self.svc.seed.providers if p.name.lower() == wanted), None)
                 if provider is None or provider.driver not in route.drivers:
                     continue
+                params["provider"] = provider.name
             # Express's route._options(): the route's method, plus HEAD for a GET route
             for allow in (route.method, "HEAD") if route.method == "GET" else (route.method,):
                 if allow not in allowed:
                     allowed.append(allow)
             if route.method == method or (method == "HEAD" and route.method == "GET"):
-                return route.handler(ctx, **match.groupdict())
+                return route.handler(ctx, **params)
         if method == "OPTIONS" and allowed:
             text = ",".join(allowed)
             response = H.text_response(text, 200, "text/html; charset=utf-8")
             response.headers["Allow"] = text
             return response
-        raise E.route_not_found(request.path)
+        raise E.route_not_found(H.raw_path())
 
     # routes -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -308,7 +315,7 @@ class DirectusApi:
     def provider_login(self, ctx: Ctx, provider: str) -> Response:
         p = self.svc.provider(provider)
         if p is None or p.driver not in ("ldap", "local"):
-            raise E.route_not_found(request.path)
+            raise E.route_not_found(H.raw_path())
         ldap = p.driver == "ldap"
         reason = validate_login(ctx.body, identifier=ldap)
         if reason is not None:

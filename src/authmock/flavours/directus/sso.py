@@ -35,7 +35,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 def _provider(api: DirectusApi, name: str, drivers: tuple[str, ...]) -> Provider:
     p = api.svc.provider(name)
     if p is None or p.driver not in drivers:
-        raise E.route_not_found(request.path)
+        raise E.route_not_found(H.raw_path())
     return p
 
 
