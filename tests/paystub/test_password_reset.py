@@ -42,7 +42,7 @@ def test_forgot_password_mails_a_64_hex_token_and_link(paystub_mock: MockFixture
     assert message.subject == "Reset Password Notification"
     assert message.token is not None and re.fullmatch(r"[0-9a-f]{64}", message.token)
     assert message.links == [
-        f"http://localhost:3000/password-reset/{message.token}?email=manager%40example.com"
+        f"http://localhost:3000/password-reset/{message.token}?email=manager@example.com"
     ]
     assert message.links[0] in message.text
     assert "expire in 60 minutes" in message.text
