@@ -87,8 +87,11 @@ def test_official_sdk_round_trip(directus_mock: Any) -> None:
         {"id": 1, "status": "published"},
         {"id": 2, "status": "published"},
     ]
-    # the SDK's requests reached authmock in this order
+    # the SDK's requests reached authmock in this order, each with the status Directus gives
     paths = [(e["method"], e["path"], e["status"]) for e in directus_mock.journal.entries()]
-    assert paths[:3] == [
+    assert paths == [
         ("POST", "/auth/login", 200), ("GET", "/users/me", 200), ("POST", "/auth/refresh", 200),
+        ("POST", "/auth/refresh", 401), ("GET", "/users/me", 200), ("POST", "/auth/logout", 204),
+        ("POST", "/auth/refresh", 401), ("POST", "/auth/login", 401), ("GET", "/users/me", 200),
+        ("GET", "/items/articles", 200),
     ]
