@@ -133,6 +133,17 @@ def test_body_just_under_the_limit_is_read(paystub_mock: MockFixture) -> None:
     assert response.status_code == 200
 
 
+def test_body_of_exactly_8_mib_is_read_one_byte_more_is_413(paystub_mock: MockFixture) -> None:
+    start = b'{"email": "owner@example.com", "password": "your-password"}'
+    body = start + b" " * (8 * 1024 * 1024 - len(start))
+    client = paystub_mock.client
+    exact = client.post("/admin/auth/login", data=body, content_type="application/json")
+    assert exact.status_code == 200  # ValidatePostSize refuses only CONTENT_LENGTH > max
+    over = client.post("/admin/auth/login", data=body + b" ", content_type="application/json")
+    assert over.status_code == 413
+    assert over.json == error("The POST data is too large.")
+
+
 def test_errors_are_never_html(paystub_mock: MockFixture) -> None:
     client = paystub_mock.client
     for response in (

@@ -33,10 +33,12 @@ def test_token_is_valid_until_the_second_before_expiry(paystub_mock: MockFixture
     token = token_of(client)
     paystub_mock.clock.advance(24 * 3600 - 1)
     assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 200
-    paystub_mock.clock.advance(1)
+    paystub_mock.clock.advance(1)  # exactly expires_at: refused from that instant on
     response = client.get("/admin/auth/me", headers=bearer(token))
     assert response.status_code == 401
     assert response.json == UNAUTHENTICATED
+    paystub_mock.clock.advance(1)
+    assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 401
 
 
 def test_refresh_works_one_second_before_expiry(paystub_mock: MockFixture) -> None:
@@ -47,11 +49,12 @@ def test_refresh_works_one_second_before_expiry(paystub_mock: MockFixture) -> No
     assert client.post("/admin/auth/refresh", headers=bearer(token)).status_code == 200
 
 
-def test_expired_token_cannot_refresh(paystub_mock: MockFixture) -> None:
+@pytest.mark.parametrize("late", [0, 1], ids=["at-expiry", "a-second-after"])
+def test_expired_token_cannot_refresh(paystub_mock: MockFixture, late: int) -> None:
     freeze(paystub_mock)
     client = paystub_mock.client
     token = token_of(client)
-    paystub_mock.clock.advance("24h")
+    paystub_mock.clock.advance(24 * 3600 + late)
     response = client.post("/admin/auth/refresh", headers=bearer(token))
     assert response.status_code == 401
     assert response.json == UNAUTHENTICATED
