@@ -249,3 +249,26 @@ def test_sso_form_post_callback_is_a_303_to_the_get(directus_mock: Any) -> None:
     response = directus_mock.client.post("/auth/login/google/callback", data={"code": "abc", "state": "s"})
     assert response.status_code == 303
     assert response.headers["Location"] == "./callback?code=abc&state=s"
+
+
+def test_sso_passes_the_otp_of_the_login_url_to_a_tfa_user(directus_mock: Any) -> None:
+    from authmock.otp import code_at
+
+    directus_mock.clock.set(T0)
+    directus_mock.clock.freeze()
+    client = directus_mock.client
+    tfa_id = "0b4f5a60-0000-4000-8000-000000000003"
+    # without ?otp= the TFA user is refused with INVALID_OTP, as a password login would be
+    refused = _start(client, "google", "?redirect=/admin/content")
+    callback = urlsplit(_sign_in(client, refused, tfa_id).headers["Location"])
+    done = client.get(callback.path + "?" + callback.query)
+    assert (done.status_code, done.headers["Location"]) == (302, "/admin/content?reason=INVALID_OTP")
+    # the code given to GET /auth/login/<p>?otp= rides in the state cookie to the callback
+    code = code_at("JBSWY3DPEHPK3PXP", directus_mock.clock.time())
+    wrong = "000000" if code != "000000" else "111111"
+    for otp, expected in ((wrong, "/admin/content?reason=INVALID_OTP"), (code, "/admin/content")):
+        start = _start(client, "google", f"?redirect=/admin/content&otp={otp}")
+        callback = urlsplit(_sign_in(client, start, tfa_id).headers["Location"])
+        done = client.get(callback.path + "?" + callback.query)
+        assert (done.status_code, done.headers["Location"]) == (302, expected)
+    assert client.get("/users/me?fields=email").get_json() == {"data": {"email": "tfa@example.com"}}

@@ -122,7 +122,7 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
 
 
 def _finish(api: DirectusApi, ctx: Ctx, p: Provider, code: Any, redirect: Any,
-            verifier: str | None, clear: str | None) -> Response:
+            verifier: str | None, clear: str | None, otp: Any = None) -> Response:
     """Log in from an IdP code; set the cookie and redirect, or answer JSON without redirect."""
     mode = p.mode or "session"
     try:
@@ -138,8 +138,10 @@ def _finish(api: DirectusApi, ctx: Ctx, p: Provider, code: Any, redirect: Any,
         user = api.svc.users.get(entry["user"])
         if user is not None:
             user = {**user, "provider": p.name}  # the IdP vouches for the user (see docs)
-        issued = api.svc.login(p.name, user, user.get("password") if user else None, None, mode == "session",
-                               check_password=False)
+        # the ?otp= of the login URL travels in the state cookie: ...otp ? {otp: String(otp)} : {}
+        code_otp = H.js_string(otp) if H.js_truthy(otp) else None
+        issued = api.svc.login(p.name, user, user.get("password") if user else None, code_otp,
+                               mode == "session", check_password=False)
     except E.DirectusError as err:
         if H.js_truthy(redirect):
             target = H.js_string(redirect).split("?")[0]
@@ -178,7 +180,8 @@ def callback(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     claims = result.claims
     clear = f"{cookie_name}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
     verifier = claims.get("verifier") if isinstance(claims.get("verifier"), str) else ""
-    return _finish(api, ctx, p, request.args.get("code"), claims.get("redirect"), verifier, clear)
+    return _finish(api, ctx, p, request.args.get("code"), claims.get("redirect"), verifier, clear,
+                   claims.get("otp"))
 
 
 def callback_post(api: DirectusApi, ctx: Ctx, name: str) -> Response:
