@@ -106,6 +106,7 @@ def _with(**changes: Any) -> dict[str, Any]:
         ({"settings__ACCESS_TOKEN_TTL": "soon"}, '$.settings.ACCESS_TOKEN_TTL: must be a duration such as "15m", "7d" or a number of ms'),
         ({"settings__TYPO": 1}, "$.settings.TYPO: unknown key"),
         ({"settings__REFRESH_TOKEN_COOKIE_SAME_SITE": "lenient"}, '$.settings.REFRESH_TOKEN_COOKIE_SAME_SITE: must be "lax", "strict" or "none"'),
+        ({"settings__SESSION_COOKIE_SECURE": "yes"}, '$.settings.SESSION_COOKIE_SECURE: must be true, false, "true" or "false"'),
         ({"settings__auth_password_policy": "(unclosed"}, "$.settings.auth_password_policy: is not a valid regex"),
         ({"settings__RATE_LIMITER_POINTS": 0}, "$.settings.RATE_LIMITER_POINTS: must be at least 1"),
         ({"users__1__status": "sleeping"}, "$.users[1].status: must be one of active"),

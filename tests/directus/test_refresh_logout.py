@@ -207,6 +207,20 @@ def test_cookie_names_and_flags_from_settings(frozen: Any) -> None:
     assert client.get("/users/me?fields=email").get_json() == {"data": {"email": ADMIN}}
 
 
+@pytest.mark.authmock(fixtures=with_settings(
+    REFRESH_TOKEN_COOKIE_SECURE="true", REFRESH_TOKEN_COOKIE_SAME_SITE="",
+    SESSION_COOKIE_SECURE="false", SESSION_COOKIE_SAME_SITE="",
+))
+def test_env_spellings_of_cookie_flags(frozen: Any) -> None:
+    """Values as they are written in Directus's env: "true"/"false", and an empty SameSite,
+    which constants.ts turns into 'strict'."""
+    client = frozen.client
+    [cookie] = set_cookies(login(client, ADMIN, mode="cookie"))
+    assert cookie.endswith("; HttpOnly; Secure; SameSite=Strict")
+    [session] = set_cookies(login(client, ADMIN, mode="session"))
+    assert session.endswith("; HttpOnly; SameSite=Strict")
+
+
 def test_session_jwt_expiry_edges(frozen: Any) -> None:
     client = frozen.client
     login(client, ADMIN, mode="session")

@@ -132,7 +132,13 @@ class Seed:
 
 
 def _bool(fixture: FixtureFile, settings: dict[str, Any], key: str, default: bool) -> bool:
-    return fixture.get(settings, key, bool, "$.settings", default=default)
+    """A boolean, or the env spelling ``"true"`` / ``"false"`` Directus casts to one."""
+    value: Any = fixture.get(settings, key, (bool, str), "$.settings", default=default)
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false"):
+            raise fixture.error(f"$.settings.{key}", 'must be true, false, "true" or "false"')
+        return value.lower() == "true"
+    return bool(value)
 
 
 def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default: float) -> float:
@@ -171,6 +177,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
         setattr(out, f"{attr}_name", name)
         setattr(out, f"{attr}_secure", _bool(fixture, raw, f"{prefix}_SECURE", False))
         same_site = fixture.get(raw, f"{prefix}_SAME_SITE", str, "$.settings", default="lax")
+        same_site = same_site or "strict"  # constants.ts: env value || 'strict'
         if same_site.lower() not in SAME_SITE:
             raise fixture.error(f"$.settings.{prefix}_SAME_SITE", 'must be "lax", "strict" or "none"')
         setattr(out, f"{attr}_same_site", same_site.lower())
