@@ -354,3 +354,53 @@ def test_form_bytes_that_are_not_utf8_are_read(paystub_mock: MockFixture) -> Non
     body = b"email=owner%40example.com&password=your-password&x=\xff\xfe%ff"
     response = paystub_mock.client.post(LOGIN, data=body, content_type=FORM)
     assert response.status_code == 200
+
+
+# --- the email rule: egulias RFCValidation, as Laravel's `email` uses it --------------------
+VALID_EMAILS = [
+    "a@b",
+    "o'brien+tag@example.co.uk",
+    "ówner@exämple.com",
+    '"john doe"@example.com',
+    "john@[127.0.0.1]",
+    "x!#$%&*+/=?^_`{|}~-@example.com",
+    "user@sub-domain.example",
+]
+INVALID_EMAILS = [
+    "john",
+    "@example.com",
+    "john@",
+    ".john@example.com",
+    "john.@example.com",
+    "john..doe@example.com",
+    "john@.example.com",
+    "john@example.com.",
+    "john@example..com",
+    "john@-example.com",
+    "john@example-",
+    "john@example-.com",
+    "jo hn@example.com",
+    "jo,hn@example.com",
+    "john@example,com",
+    "<john@example.com>",
+    "john@doe@example.com",
+    "john@my_host.com",
+    "john@" + "x" * 64 + ".com",
+    "john@" + ("x" * 60 + ".") * 5 + "com",  # a domain over 253 bytes
+    "jo\u0001hn@example.com",
+    "john€@example.com",
+    '"john@example.com',
+]
+
+
+@pytest.mark.parametrize("email", VALID_EMAILS)
+def test_rfc_valid_addresses_pass_the_email_rule(paystub_mock: MockFixture, email: str) -> None:
+    response = paystub_mock.client.post("/admin/auth/forgot-password", json={"email": email})
+    assert response.json["errors"] == {"email": ["We can't find a user with that email address."]}
+
+
+@pytest.mark.parametrize("email", INVALID_EMAILS)
+def test_rfc_invalid_addresses_fail_the_email_rule(paystub_mock: MockFixture, email: str) -> None:
+    response = paystub_mock.client.post("/admin/auth/forgot-password", json={"email": email})
+    assert response.status_code == 422
+    assert response.json["errors"] == {"email": ["The email must be a valid email address."]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -22,8 +23,14 @@ PHP_JSON_DEPTH = 512  # json_decode's default depth
 PHP_MAX_INPUT_VARS = 1000  # php.ini max_input_vars: later variables are dropped
 #: Laravel's TrimStrings middleware leaves these untouched
 _UNTRIMMED = {"password", "password_confirmation", "current_password"}
-#: what Laravel's ``email`` rule (RFC mode) refuses at least: no @, spaces, empty parts
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+#: egulias/EmailValidator (Laravel's ``email`` rule, RFCValidation): characters that end an
+#: unquoted local part's validity, the only ASCII characters a domain label may hold, and the
+#: domain literal shape
+_LOCAL_REFUSED = frozenset(',[]<>:;"()')
+_DOMAIN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+_DOMAIN_LITERAL = re.compile(r"^\[[^\[\]\\\s]*\]$")
+DOMAIN_MAX_LENGTH = 253
+LABEL_MAX_LENGTH = 63
 
 
 def request_input(request: Request) -> dict[str, Any]:
@@ -191,11 +198,70 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, (list, dict)) and len(value) == 0
 
 
+def _lexer_invalid(char: str) -> bool:
+    """egulias' INVALID token: a control character, or a non-ASCII symbol or control."""
+    if char.isascii():
+        return (ord(char) < 32 and char not in "\t\r\n") or ord(char) == 127
+    return unicodedata.category(char)[0] in "SC"
+
+
+def is_rfc_email(value: str) -> bool:
+    """An approximation of egulias' RFCValidation, the check behind Laravel's ``email`` rule.
+
+    Refused as egulias refuses them: no ``@`` or nothing before/after it; an unquoted local
+    part starting or ending with a dot, with two dots in a row, white space or one of
+    ``,[]<>:;"``; a domain with anything but letters, digits, non-ASCII letters, ``-`` and
+    ``.``, starting with a dot or hyphen, ending with one, ``..`` or ``-.``, a label over 63
+    or a domain over 253 bytes; control characters and non-ASCII symbols anywhere. A quoted
+    local part (``"john doe"@example.com``) and a domain literal (``a@[127.0.0.1]``) pass.
+    Comments (``john(x)@example.com``, valid to egulias) are refused here.
+    """
+    if any(_lexer_invalid(char) for char in value):
+        return False
+    if value.startswith('"'):
+        index, escaped = 1, False
+        while index < len(value):
+            char = value[index]
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                break
+            elif char in "\t\r\n\x00":
+                return False
+            index += 1
+        if index >= len(value) or value[index + 1 : index + 2] != "@":
+            return False
+        domain = value[index + 2 :]
+    else:
+        local, at, domain = value.partition("@")
+        if not at or not local or local[0] == "." or local[-1] == "." or ".." in local:
+            return False
+        if any(char in _LOCAL_REFUSED or char.isspace() for char in local):
+            return False
+        for position, char in enumerate(local[:-1]):
+            following = local[position + 1]
+            if char == "\\" and (following.isalnum() or not following.isascii()):
+                return False
+    if not domain:
+        return False
+    if domain.startswith("["):
+        return _DOMAIN_LITERAL.match(domain) is not None
+    if domain[0] in ".-" or domain[-1] in ".-" or ".." in domain or "-." in domain:
+        return False
+    if any(char.isascii() and char not in _DOMAIN_ASCII for char in domain):
+        return False
+    if len(domain.encode("utf-8")) > DOMAIN_MAX_LENGTH:
+        return False
+    return all(len(label) <= LABEL_MAX_LENGTH for label in domain.split(".") if label.isascii())
+
+
 def _passes(rule: str, value: Any, data: dict[str, Any], attribute: str) -> bool:
     if rule == "string":
         return isinstance(value, str)
     if rule == "email":
-        return isinstance(value, str) and _EMAIL.match(value) is not None
+        return isinstance(value, str) and is_rfc_email(value)
     if rule.startswith("min:"):
         return _php_length(value) >= int(rule[4:])
     if rule == "confirmed":
