@@ -146,7 +146,8 @@ def test_spec_strings_live_in_errors_py_once() -> None:
             continue
         text = path.read_text(encoding="utf-8")
         for message in ("Invalid user credentials.", "Invalid token.", "Token expired.", "User suspended.",
-                        "You don't have permission"):
+                        "You don't have permission", "Redirecting to", "Password Reset Request",
+                        "incorrect header check", "is not valid JSON", "Disallow: /", '"pong"'):
             assert message not in text, (path.name, message)
 
 

@@ -87,6 +87,25 @@ V8_JSON_MESSAGES = {
 }
 
 
+V8_NOT_VALID_JSON = '"{source}" is not valid JSON'  # JSON.parse("NaN") and friends
+#: zlib's message for a body that is not gzip/deflate (body-parser passes it through)
+REASON_INCORRECT_HEADER = "incorrect header check"
+
+# other exact texts Directus (or Express under it) sends ---------------------------------------
+#: Express res.redirect's plain-text body (Accept: */*), per status
+REDIRECT_BODY = {302: "Found. Redirecting to {location}", 303: "See Other. Redirecting to {location}"}
+#: Directus's ROBOTS_TXT default and the /server/ping answer
+ROBOTS_TXT = "User-agent: *\nDisallow: /"
+PONG = "pong"
+#: the password-reset mail (subject from UsersService, text standing in for the template)
+MAIL_RESET_SUBJECT = "Password Reset Request"
+MAIL_RESET_TEXT = (
+    "You have requested to reset your password. Click the link below to reset your "
+    "password:\n\n{link}\n\nThis link expires in 24 hours.\n\n"
+    "If you didn't request this, please ignore this e-mail."
+)
+
+
 def reason_unsupported_charset(charset: str) -> str:
     return f'unsupported charset "{charset.upper()}"'
 

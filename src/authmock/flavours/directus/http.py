@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from flask import Response, request
 
+from authmock.flavours.directus import errors as E
+
 CSP = (
     "script-src 'self' 'unsafe-eval';worker-src 'self' blob:;child-src 'self' blob:;"
     "img-src 'self' data: blob: https://raw.githubusercontent.com https://avatars.githubusercontent.com;"
@@ -122,7 +124,7 @@ def text_response(text: str, status: int, content_type: str) -> Response:
 
 def redirect_response(location: str, status: int = 302) -> Response:
     """Express ``res.redirect``: plain-text body naming the target (Accept: */*)."""
-    body = f"Found. Redirecting to {location}" if status == 302 else f"See Other. Redirecting to {location}"
+    body = E.REDIRECT_BODY[status].format(location=location)
     response = Response(body.encode("utf-8"), status, content_type="text/plain; charset=utf-8")
     base_headers(response)
     response.headers["Location"] = location

@@ -71,7 +71,7 @@ class _V8Json:
         if char == "-" or (char.isdigit() and char.isascii()):
             return BodyError(E.V8_JSON_MESSAGES["number"].format(pos=pos))
         if self.s in ("NaN", "Infinity", "undefined", "[object Object]"):
-            return BodyError(f'"{self.s}" is not valid JSON')
+            return BodyError(E.V8_NOT_VALID_JSON.format(source=self.s))
         if self.n < _MIN_CONTEXT_SOURCE:
             return BodyError(E.V8_JSON_MESSAGES["token_short"].format(token=char, source=self.s))
         if pos < _MAX_CONTEXT:
@@ -292,7 +292,7 @@ def _inflate(raw: bytes, wbits: int) -> bytes:
     try:
         return zlib.decompressobj(wbits).decompress(raw, MAX_PAYLOAD_SIZE + 1)
     except zlib.error as exc:
-        raise BodyError("incorrect header check") from exc
+        raise BodyError(E.REASON_INCORRECT_HEADER) from exc
 
 
 def parse_body(content_type: str | None, encoding: str | None, raw: bytes) -> Any:

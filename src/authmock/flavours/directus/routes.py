@@ -148,13 +148,13 @@ class DirectusApi:
             if path == "/":
                 return H.redirect_response("./admin")
             if re.fullmatch(r"/robots\.txt/?", path, re.I):
-                return H.text_response("User-agent: *\nDisallow: /", 200, "text/plain; charset=utf-8")
+                return H.text_response(E.ROBOTS_TXT, 200, "text/plain; charset=utf-8")
         # 7. rate limiter
         if self.settings.rate_limiter_enabled:
             self._rate_limit()
         # 8. ping
         if request.method in ("GET", "HEAD") and re.fullmatch(r"/server/ping/?", path, re.I):
-            return H.text_response("pong", 200, "text/html; charset=utf-8")
+            return H.text_response(E.PONG, 200, "text/html; charset=utf-8")
         # 9. authenticate
         if H.js_truthy(token):
             try:

@@ -325,12 +325,8 @@ class DirectusService:
             link = set_query(str(url), "token", token)
         else:
             link = set_query(public_url.rstrip("/") + "/admin/reset-password", "token", token)
-        text = (
-            "You have requested to reset your password. Click the link below to reset your "
-            f"password:\n\n{link}\n\nThis link expires in 24 hours.\n\n"
-            "If you didn't request this, please ignore this e-mail."
-        )
-        self.mock.mailbox.send(user["email"], "Password Reset Request", text, token=token, links=[link])
+        text = E.MAIL_RESET_TEXT.format(link=link)
+        self.mock.mailbox.send(user["email"], E.MAIL_RESET_SUBJECT, text, token=token, links=[link])
 
     def reset_password(self, token: str, password: str) -> None:
         """``UsersService.resetPassword``: a single-use JWT (its ``hash`` pins the password)."""
