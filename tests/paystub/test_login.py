@@ -206,6 +206,16 @@ def test_throttle_is_per_email(paystub_mock: MockFixture) -> None:
     assert login(paystub_mock.client, "manager@example.com").status_code == 200
 
 
+def test_throttle_is_per_client_ip(paystub_mock: MockFixture) -> None:
+    _fail(paystub_mock, 5)
+    body = {"email": "owner@example.com", "password": PASSWORD}
+    elsewhere = paystub_mock.client.post(
+        "/admin/auth/login", json=body, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+    assert elsewhere.status_code == 200
+    assert login(paystub_mock.client).status_code == 422  # still locked for the first IP
+
+
 def test_throttle_key_ignores_email_case(paystub_mock: MockFixture) -> None:
     _fail(paystub_mock, 5, "OWNER@example.com")
     assert login(paystub_mock.client).status_code == 422
