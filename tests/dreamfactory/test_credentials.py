@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -210,3 +211,100 @@ def test_http_basic_for_an_inactive_user(dreamfactory_mock: MockFixture) -> None
     response = dreamfactory_mock.client.get("/api/v2/user/profile", headers={
         "Authorization": _basic("inactive@example.com", PASSWORD)})
     assert error(response) == (403, "User is not active.")
+
+
+# --- where AuthCheck reads body credentials: Laravel's $request->input(), which never sniffs --
+SERVER = pytest.mark.authmock(profile="server")
+BOTH = pytest.mark.parametrize("profile", ["docs", pytest.param("server", marks=SERVER)])
+
+
+@BOTH
+def test_a_text_plain_body_is_neither_key_nor_token(
+    dreamfactory_mock: MockFixture, profile: str
+) -> None:
+    response = dreamfactory_mock.client.get("/api/v2/system/app", data="hello",
+                                            content_type="text/plain")
+    assert error(response) == (400, NO_KEY_OR_TOKEN)
+
+
+@SERVER
+def test_json_without_content_type_carries_no_credentials(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    token = token_of(client, USER, key=FRONTEND_KEY)
+    body = json.dumps({"api_key": FRONTEND_KEY, "session_token": token,
+                       "resource": [{"first_name": "Lin"}]})
+    response = client.post(CONTACTS, data=body)
+    assert "Content-Type" not in response.request.headers
+    assert error(response) == (400, NO_KEY_OR_TOKEN)
+    # the same body with its key in the query: the payload itself is sniffed and read
+    response = client.post(CONTACTS + "?api_key=" + FRONTEND_KEY, data=body,
+                           headers={"Authorization": "Bearer " + token})
+    assert response.get_json() == {"resource": [{"id": 4}]}
+
+
+def test_a_get_form_body_is_not_read_for_the_key(dreamfactory_mock: MockFixture) -> None:
+    response = dreamfactory_mock.client.get(CONTACTS, data={"api_key": FRONTEND_KEY})
+    assert error(response) == (400, NO_KEY_OR_TOKEN)
+
+
+def test_body_session_token_wins_over_the_query(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    token = token_of(client, USER, key=FRONTEND_KEY)
+    url = CONTACTS + "?api_key=" + FRONTEND_KEY
+    record = {"first_name": "Lin"}
+    response = client.post(url + "&session_token=abc", json={**record, "session_token": token})
+    assert response.status_code == 200
+    response = client.post(url + "&session_token=" + token, json={**record, "session_token": "abc"})
+    assert error(response) == (401, "Invalid token: Wrong number of segments")
+
+
+# --- bodies whose Content-Type DreamFactory does not recognise are sniffed -------------------
+LOGIN_JSON = json.dumps({"email": ADMIN, "password": PASSWORD})
+
+
+@BOTH
+def test_an_unknown_content_type_is_sniffed_as_json(
+    dreamfactory_mock: MockFixture, profile: str
+) -> None:
+    response = dreamfactory_mock.client.post(ADMIN_LOGIN, data=LOGIN_JSON,
+                                             content_type="application/octet-stream",
+                                             headers=headers(ADMIN_KEY))
+    assert response.status_code == 200
+
+
+@BOTH
+@pytest.mark.parametrize("body", ["hello", "null", "email=admin@example.com"])
+def test_an_unrecognisable_body_without_content_type(
+    dreamfactory_mock: MockFixture, profile: str, body: str
+) -> None:
+    response = dreamfactory_mock.client.post(ADMIN_LOGIN, data=body, headers=headers(ADMIN_KEY))
+    if profile == "docs":  # the docs profile does not read a body without Content-Type
+        assert error(response) == (400, "Login request is missing required email.")
+    else:
+        assert error(response) == (400, "Unrecognized payload type")
+    assert dreamfactory_mock.store.table("df_users")[1]["last_login_date"] is None
+
+
+@SERVER
+def test_a_multi_line_body_without_content_type_is_csv(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    response = client.post(CONTACTS, data="first_name,last_name\nLin,Wei\n",
+                           headers=headers(FRONTEND_KEY))
+    assert response.get_json() == {"resource": [{"id": 4}]}
+    assert client.get(CONTACTS + "/4", headers=headers(FRONTEND_KEY)).get_json() == {
+        "id": 4, "first_name": "Lin", "last_name": "Wei"}
+
+
+def test_csv_bodies(dreamfactory_mock: MockFixture) -> None:
+    client = dreamfactory_mock.client
+    created = client.post(CONTACTS, data="first_name,email\nMax,max@example.com\nEve,\n",
+                          content_type="text/csv", headers=headers(FRONTEND_KEY))
+    assert created.get_json() == {"resource": [{"id": 4}, {"id": 5}]}
+    # CSV records are wrapped in "resource": a CSV login has no top-level email
+    login = client.post(ADMIN_LOGIN, data=f"email,password\n{ADMIN},{PASSWORD}\n",
+                        content_type="text/csv", headers=headers(ADMIN_KEY))
+    assert error(login) == (400, "Login request is missing required email.")
+    header_only = client.post(CONTACTS, data="first_name,email\n", content_type="text/csv",
+                              headers=headers(FRONTEND_KEY))
+    assert error(header_only) == (400, "Invalid CSV payload supplied.")
+    assert len(client.get(CONTACTS, headers=headers(FRONTEND_KEY)).get_json()["resource"]) == 5

@@ -247,7 +247,7 @@ def _api_key(ctx: Ctx) -> str | None:
     if not key:
         key = request.headers.get("X-DreamFactory-API-Key")
     if not key and "system/app" not in ctx.path:
-        body_key = ctx.payload.get("api_key")
+        body_key = ctx.input.get("api_key")  # $request->input(): JSON or form body
         key = body_key if isinstance(body_key, str) else None
     return key or None
 
@@ -259,9 +259,7 @@ def _jwt(ctx: Ctx) -> str | None:
         return authorization[7:] or None
     token = request.headers.get("X-DreamFactory-Session-Token")
     if not token:
-        token = ctx.query.get("session_token")
-    if not token:
-        body_token = ctx.payload.get("session_token")
+        body_token = ctx.input.get("session_token")  # $request->input(): body, then query
         token = body_token if isinstance(body_token, str) else None
     return token or None
 

@@ -7,6 +7,8 @@ repeated query keys wins); the helpers here reproduce them once.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 VERSION = re.compile(r"v[0-9.]+")
 AUTH_PATHS = ("api/v2/user/session", "api/v2/system/admin/session")
 _TRUE = {"1", "true", "on", "yes"}
+_XML = re.compile(rb"\s*<[A-Za-z_?!]")
 
 
 def php_empty(value: Any) -> bool:
@@ -70,25 +73,47 @@ def model_timestamp(value: str | None) -> str | None:
 
 
 class Payload:
-    """The request body as DreamFactory parsed it (``getPayloadData``)."""
+    """The request body as DreamFactory parsed it (``getPayloadData``).
+
+    A body DreamFactory cannot recognise (or a CSV body without rows) refuses only when a
+    resource reads it, as ``getPayloadData`` throws at that point.
+    """
 
     def __init__(self, data: dict[str, Any] | None = None, raw: Any = None,
-                 text_for_all: str | None = None) -> None:
-        self.data: dict[str, Any] = data or {}
-        self.raw = raw if raw is not None else self.data
+                 text_for_all: str | None = None, refusal: str | None = None) -> None:
+        self._data: dict[str, Any] = data or {}
+        self._raw = raw if raw is not None else self._data
         self._text = text_for_all
+        self._refusal = refusal
+
+    def _check(self) -> None:
+        if self._refusal is not None:
+            raise errors.DfError(400, self._refusal)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        self._check()
+        return self._data
+
+    @property
+    def raw(self) -> Any:
+        self._check()
+        return self._raw
 
     def get(self, key: str) -> Any:
+        self._check()
         if self._text is not None:
             return self._text  # text/plain: the whole body answers every key
-        return self.data.get(key)
+        return self._data.get(key)
 
     def __contains__(self, key: str) -> bool:
-        return self._text is not None or key in self.data
+        self._check()
+        return self._text is not None or key in self._data
 
     @property
     def empty(self) -> bool:
-        return self._text is None and not self.data and not self.raw
+        self._check()
+        return self._text is None and not self._data and not self._raw
 
 
 def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -100,9 +125,13 @@ def _last(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # PHP's json_decode knows no NaN / Infinity
 
 
 def _from_json(value: Any) -> Payload:
@@ -113,25 +142,94 @@ def _from_json(value: Any) -> Payload:
     return Payload()
 
 
+def _csv_rows(body: bytes) -> list[dict[str, Any]]:
+    """``DataFormatter::csvToArray``: the first line names the fields, each further line is a
+    record (a blank line is a record of nulls, as ``fgetcsv`` reads it)."""
+    reader = csv.reader(io.StringIO(body.decode("utf-8", errors="replace"), newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error:
+        return []
+    if not lines:
+        return []
+    header, rows = lines[0], lines[1:]
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        for index, name in enumerate(header):
+            record[name] = row[index] if index < len(row) else None
+        out.append(record)
+    return out
+
+
+def _csv(body: bytes) -> Payload:
+    """A ``csv`` Content-Type: rows wrapped in ``resource`` (``ResourcesWrapper``)."""
+    rows = _csv_rows(body)
+    if body not in (b"", b"0") and not rows:
+        return Payload(refusal=errors.INVALID_CSV)
+    return Payload({"resource": rows}) if rows else Payload()
+
+
+def _sniff(body: bytes) -> Payload:
+    """No recognised Content-Type: JSON if it decodes, else XML, else CSV, else refused."""
+    value = _json(body)
+    if value is not None:
+        return _from_json(value)
+    if _XML.match(body):
+        return Payload()  # XML bodies are not modelled: read as empty
+    rows = _csv_rows(body)
+    if rows:
+        return Payload({"resource": rows})
+    return Payload(refusal=errors.UNRECOGNIZED_PAYLOAD)
+
+
 def read_payload(request: Request, profile: str) -> Payload:
-    """Parse the body like ``ServiceRequest::getPayloadData`` (reads it: 413 fires here)."""
-    content_type = (request.headers.get("Content-Type") or "").lower()
+    """Parse the body like ``ServiceRequest::getPayloadData`` (reads it: 413 fires here).
+
+    Content-Type tests are ``Str::contains``, case-sensitive, in DreamFactory's order.
+    """
+    content_type = request.headers.get("Content-Type") or ""
     if "multipart/form-data" in content_type:
         return Payload({key: request.form.getlist(key)[-1] for key in request.form})
     body = request.get_data(cache=True, parse_form_data=False)
-    if not content_type.strip():
-        if profile == "docs" or not body.strip():
-            return Payload()  # docs: a JSON body without Content-Type is not read
-        return _from_json(_json(body))  # server: sniffed as JSON
     if "/json" in content_type or "+json" in content_type:
         return _from_json(_json(body))  # malformed JSON reads as an empty body
     if "x-www-form-urlencoded" in content_type:
         text = body.decode("utf-8", errors="replace")
         return Payload(_last(parse_qsl(text, keep_blank_values=True)))
+    if "xml" in content_type:
+        return Payload()  # XML bodies are not modelled: read as empty
+    if "csv" in content_type:
+        return _csv(body)
     if "text/plain" in content_type:
         text = body.decode("utf-8", errors="replace")
         return Payload(text_for_all=text) if text else Payload()
-    return Payload()  # xml / csv bodies are not modelled
+    if body in (b"", b"0"):  # PHP empty($content)
+        return Payload()
+    if not content_type.strip() and profile == "docs":
+        return Payload()  # docs: a JSON body without Content-Type is not read
+    return _sniff(body)
+
+
+def read_input(request: Request) -> dict[str, Any]:
+    """Laravel's ``$request->input()`` (where AuthCheck looks for ``api_key`` and
+    ``session_token``, and Symfony for ``_method``): the JSON body when the Content-Type says
+    JSON, else the form fields PHP parsed (POST; url-encoded PUT/PATCH/DELETE), else the query
+    string for GET/HEAD. Body keys win over query keys. It never sniffs.
+    """
+    content_type = request.headers.get("Content-Type") or ""
+    source: dict[str, Any] = {}
+    if "/json" in content_type or "+json" in content_type:
+        value = _json(request.get_data(cache=True, parse_form_data=False))
+        source = value if isinstance(value, dict) else {}
+    elif request.method in ("GET", "HEAD"):
+        source = {}
+    elif "multipart/form-data" in content_type.lower() and request.method == "POST":
+        source = {key: request.form.getlist(key)[-1] for key in request.form}
+    elif content_type.lower().startswith("application/x-www-form-urlencoded"):
+        text = request.get_data(cache=True, parse_form_data=False).decode("utf-8", "replace")
+        source = _last(parse_qsl(text, keep_blank_values=True))
+    return {**query_dict(request), **source}
 
 
 @dataclass
@@ -146,6 +244,7 @@ class Ctx:
     resource: str  # the rest after the service, trimmed of slashes, case kept
     payload: Payload
     query: dict[str, str]
+    input: dict[str, Any]  # Laravel's $request->input(): credentials and _method come from here
     api_key: str | None = None  # raw strings as received: a bogus key still counts
     token: str | None = None
     app: dict[str, Any] | None = None

@@ -62,6 +62,8 @@ VERB_NOT_SUPPORTED = "{verb} requests without a resource are not currently suppo
 PATCH_NOT_SUPPORTED = VERB_NOT_SUPPORTED.format(verb="PATCH", name="session")
 UNSUPPORTED_VERB = "Invalid or unsupported verb '{verb}' used in request."  # AccessCheck
 # requests this mock does not model (no DreamFactory text applies)
+UNRECOGNIZED_PAYLOAD = "Unrecognized payload type"  # ServiceRequest::getPayloadData
+INVALID_CSV = "Invalid CSV payload supplied."
 NOT_MODELLED = "{verb} requests on '{resource}' are not supported by this mock."
 
 # --- passwords, registration, profile -----------------------------------------------------

@@ -5,14 +5,16 @@ service lookup, so unknown services and resources must reach it like known ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from authmock.app import current_mock
 from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
 from authmock.flavours.dreamfactory.context import (
     Ctx,
-    Payload,
     query_dict,
+    read_input,
     read_payload,
     split_path,
 )
@@ -22,13 +24,13 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _verb(payload: Payload) -> str:
+def _verb(source: dict[str, Any]) -> str:
     """Symfony's override (``X-HTTP-Method-Override``, ``_method``), then DreamFactory's
     ``VerbOverrides`` (``X-HTTP-Method``, ``X-Method-Override``, ``?method=``); MERGE is PATCH.
     """
     method = request.method.upper()
     if method == "POST":
-        tunnelled = payload.data.get("_method", request.args.get("_method"))
+        tunnelled = source.get("_method")  # Symfony: the input source, then the query
         symfony = request.headers.get("X-HTTP-Method-Override") or (
             tunnelled if isinstance(tunnelled, str) else None)
         if symfony:
@@ -55,15 +57,17 @@ def blueprint() -> Blueprint:
         mock = current_mock()
         path, service, resource = split_path(rest)
         payload = read_payload(request, mock.profile)
+        source = read_input(request)
         ctx = Ctx(
             mock=mock,
             request=request,
-            method=_verb(payload),
+            method=_verb(source),
             path=path,
             service=service,
             resource=resource,
             payload=payload,
             query=query_dict(request),
+            input=source,
         )
         auth.auth_check(ctx)
         auth.access_check(ctx)

@@ -98,7 +98,7 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
 
 
 def _current(ctx: Ctx, *, admin: bool) -> Response:
-    service = ctx.payload.data.get("service", ctx.query.get("service"))
+    service = ctx.query.get("service")  # GET reads ?service= only
     _login_service(ctx, service, errors.INVALID_LOGIN_SERVICE_GET)
     user = ctx.user
     if user is None or ctx.token is None:
