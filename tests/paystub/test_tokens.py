@@ -128,8 +128,19 @@ def test_malformed_or_unknown_bearer_is_401(paystub_mock: MockFixture, header: s
         "Bearer {token}, Basic x",
         "Bearer old, Bearer {token}",
         "Bearer {secret}",
+        "Bearer {token}  ",
+        "\tBearer {token}\t",
     ],
-    ids=["plain", "lowercase", "uppercase", "comma", "last-bearer-wins", "secret-without-id"],
+    ids=[
+        "plain",
+        "lowercase",
+        "uppercase",
+        "comma",
+        "last-bearer-wins",
+        "secret-without-id",
+        "trailing-space",
+        "tabs-around",
+    ],
 )
 def test_bearer_parsing_follows_laravel(paystub_mock: MockFixture, header: str) -> None:
     client = paystub_mock.client

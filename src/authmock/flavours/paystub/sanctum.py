@@ -53,7 +53,9 @@ def issue(mock: Mock, user_id: int) -> dict[str, Any]:
 
 
 def bearer_token(header: str | None) -> str | None:
-    """Laravel's ``Request::bearerToken()``."""
+    """Laravel's ``Request::bearerToken()``, on the value PHP gets: the web server in front of
+    it drops the white space around a header value (RFC 9110), Werkzeug does not."""
+    header = (header or "").strip(" \t")
     if not header:
         return None
     position = header.lower().rfind("bearer ")
