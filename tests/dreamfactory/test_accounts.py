@@ -439,3 +439,23 @@ def test_reset_link_is_absolute_on_the_request_host(dreamfactory_mock: MockFixtu
     assert message.links == [
         f"http://localhost/dreamfactory/dist/#/reset-password?code={code}"
         "&email=admin@example.com&username=&admin=1"]
+
+
+@pytest.mark.authmock(fixtures=_with_question())
+@pytest.mark.parametrize(("path", "email"), [(USER_PASSWORD, ADMIN), (ADMIN_PASSWORD, USER)])
+def test_security_answer_reset_checks_the_account_kind_before_the_answer(
+    dreamfactory_mock: MockFixture, path: str, email: str
+) -> None:
+    response = dreamfactory_mock.client.post(path, json={
+        "email": email, "security_answer": "wrong", "new_password": NEW})
+    assert error(response) == (
+        401, f"You are not authorized to reset/change password for the account {email}")
+
+
+def test_a_code_with_non_ascii_characters_has_an_invalid_format(
+    dreamfactory_mock: MockFixture,
+) -> None:
+    request_code(dreamfactory_mock)
+    response = dreamfactory_mock.client.post(
+        USER_PASSWORD, json={"email": USER, "code": "\u00e9" * 32, "new_password": NEW})
+    assert error(response) == (400, "Invalid confirmation code format.")

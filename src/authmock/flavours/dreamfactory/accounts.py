@@ -21,7 +21,7 @@ from authmock.tokens import constant_time_equals
 CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CODE_LENGTH = 32
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PRINTABLE = re.compile(r"[\x20-\x7e]+")  # PHP ctype_print: printable ASCII only
 PROFILE_FIELDS = ("username", "first_name", "last_name", "name", "email", "phone",
                   "security_question", "security_answer", "default_app_id", "current_password")
 
@@ -153,7 +153,7 @@ def _reset_with_code(
     code_text = _text(code)
     if code_text is None or php_empty(code_text) or code_text == "y":
         raise DfError(400, errors.INVALID_CODE)
-    if _CONTROL.search(code_text) or len(code_text) != CODE_LENGTH:
+    if not _PRINTABLE.fullmatch(code_text) or len(code_text.encode("utf-8")) != CODE_LENGTH:
         raise DfError(400, errors.INVALID_CODE_FORMAT)
     user = _user_by_email(ctx, str(_text(email)))
     if user is None or not constant_time_equals(user["confirm_code"], code_text):
@@ -177,9 +177,9 @@ def _reset_with_answer(
     user = _user_by_email(ctx, str(_text(email)))
     if user is None:
         raise DfError(404, errors.EMAIL_ANSWER_NOT_FOUND)
+    _allowed(user, admin=admin)  # isAllowed() runs before the answer is checked
     if not constant_time_equals(user["security_answer"], _text(answer)):
         raise DfError(400, errors.ANSWER_MISMATCH)
-    _allowed(user, admin=admin)
     row = set_password(ctx, user, str(_text(new)))
     return _success(ctx, row, login)
 
