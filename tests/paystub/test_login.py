@@ -246,3 +246,29 @@ def test_me_after_login(paystub_mock: MockFixture) -> None:
     assert user["email"] == "support@example.com"
     assert user["role"]["name"] == "Support"
     assert user["meta"]["permissions"] == user["role"]["permissions"]
+
+
+@pytest.mark.authmock(
+    fixtures={
+        "flavour": "paystub",
+        "sites": [{"id": 1, "identifier": "x", "name": "X", "logo": "https://cdn.test/a.png"}],
+        "roles": [{"id": 1, "name": "Owner"}],
+        "users": [
+            {
+                "id": 1,
+                "site_id": 1,
+                "role_id": 1,
+                "first_name": "Zoë",
+                "last_name": "B",
+                "email": "z@example.com",
+                "password": PASSWORD,
+            }
+        ],
+    }
+)
+def test_bodies_are_encoded_like_laravels_response_json(paystub_mock: MockFixture) -> None:
+    response = login(paystub_mock.client, "z@example.com")
+    raw = response.get_data()
+    assert b'"first_name":"Zo\\u00eb"' in raw  # json_encode escapes non-ASCII
+    assert b'"logo":"https:\\/\\/cdn.test\\/a.png"' in raw  # ... and slashes
+    assert response.json["data"]["user"]["site"]["logo"] == "https://cdn.test/a.png"

@@ -102,8 +102,10 @@ def summary(profile: str, errors: Mapping[str, list[str]]) -> str:
 def json_response(
     payload: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """Compact JSON with the key order we wrote (Laravel's response()->json is compact)."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    """JSON as Laravel's ``response()->json()`` encodes it (``json_encode`` without flags):
+    compact, in the key order we wrote, ``/`` escaped as ``\\/`` and non-ASCII as ``\\uXXXX``."""
+    # "/" can only occur inside JSON strings, so escaping every one is exact
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
     response = Response(body, status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
