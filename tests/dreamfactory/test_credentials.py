@@ -308,3 +308,14 @@ def test_csv_bodies(dreamfactory_mock: MockFixture) -> None:
                               headers=headers(FRONTEND_KEY))
     assert error(header_only) == (400, "Invalid CSV payload supplied.")
     assert len(client.get(CONTACTS, headers=headers(FRONTEND_KEY)).get_json()["resource"]) == 5
+
+
+@SERVER
+def test_session_get_reads_the_payload_too(dreamfactory_mock: MockFixture) -> None:
+    # getOAuthServiceName() reads "service" from the payload, so GET refuses an unreadable body
+    client = dreamfactory_mock.client
+    token = token_of(client)
+    response = client.get(ADMIN_LOGIN, data="hello", headers=headers(ADMIN_KEY, token))
+    assert error(response) == (400, "Unrecognized payload type")
+    response = client.get(ADMIN_LOGIN, json={"service": "db"}, headers=headers(ADMIN_KEY, token))
+    assert error(response) == (400, "Invalid login service provided. Please use an OAuth service.")

@@ -10,6 +10,9 @@ Bundled identities: admin app key below, ``admin@example.com`` / ``yourpassword`
 
 from __future__ import annotations
 
+import json
+import shlex
+
 import requests
 
 from authmock.pytest_plugin import MockFixture
@@ -114,3 +117,93 @@ def test_the_common_errors_table(dreamfactory_mock: MockFixture) -> None:
                            headers={**key, "X-DreamFactory-Session-Token": token}, timeout=5)
     assert expired.status_code == 401
     assert message(expired).startswith("Token has expired: Session expired.")
+
+
+# --- the page's curl commands, verbatim but for the placeholders -----------------------------
+# Each command is the page's text with its placeholders swapped for the bundled fixture's
+# values. `curl()` below runs one with curl's own rules (`-d` without `-X` means POST, `-d`
+# without a Content-Type header sends `application/x-www-form-urlencoded`) over `requests`, so
+# the example needs no curl binary.
+ADMIN_LOGIN_CURL = """curl -s -X POST http://your-df-host/api/v2/system/admin/session \\
+  -H "Content-Type: application/json" \\
+  -H "X-DreamFactory-API-Key: YOUR_ADMIN_APP_API_KEY" \\
+  -d '{"email":"admin@example.com","password":"yourpassword"}'"""
+USER_LOGIN_CURL = """curl -s -X POST http://your-df-host/api/v2/user/session \\
+  -H "Content-Type: application/json" \\
+  -H "X-DreamFactory-API-Key: YOUR_APP_API_KEY" \\
+  -d '{"email":"user@example.com","password":"yourpassword"}'"""
+APP_KEY_CURL = """curl -s http://your-df-host/api/v2/system/app \\
+  -H "X-DreamFactory-API-Key: YOUR_KEY" \\
+  -H "X-DreamFactory-Session-Token: YOUR_TOKEN\""""
+SERVICES_CURL = """curl -s http://your-df-host/api/v2/system/service \\
+  -H "X-DreamFactory-API-Key: YOUR_ADMIN_APP_API_KEY" \\
+  -H "X-DreamFactory-Session-Token: YOUR_SESSION_TOKEN\""""
+CHECK_CURL = """curl -s -X GET http://your-df-host/api/v2/system/admin/session \\
+  -H "X-DreamFactory-API-Key: YOUR_API_KEY" \\
+  -H "X-DreamFactory-Session-Token: YOUR_SESSION_TOKEN\""""
+LOGOUT_CURL = """curl -s -X DELETE http://your-df-host/api/v2/system/admin/session \\
+  -H "X-DreamFactory-API-Key: YOUR_API_KEY" \\
+  -H "X-DreamFactory-Session-Token: YOUR_SESSION_TOKEN\""""
+
+
+def curl(command: str, base: str, **placeholders: str) -> requests.Response:
+    """Run one of the page's curl commands (only the options it uses: -s, -X, -H, -d)."""
+    for name, value in placeholders.items():
+        command = command.replace(name, value)
+    args = shlex.split(command.replace("\\\n", " ").replace("http://your-df-host", base))
+    assert args[0] == "curl"
+    method, url, data = None, "", None
+    headers: dict[str, str] = {}
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "-s":
+            continue
+        if arg == "-X":
+            method = next(rest)
+        elif arg == "-H":
+            name, _, value = next(rest).partition(":")
+            headers[name.strip()] = value.strip()
+        elif arg == "-d":
+            data = next(rest)
+        else:
+            assert not arg.startswith("-"), f"option {arg} is not used by the page"
+            url = arg
+    if data is not None and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    verb = method or ("POST" if data is not None else "GET")
+    return requests.request(verb, url, data=data, headers=headers, timeout=5)
+
+
+def test_every_curl_command_of_the_page(dreamfactory_mock: MockFixture) -> None:
+    base = dreamfactory_mock.url
+    login = curl(ADMIN_LOGIN_CURL, base, YOUR_ADMIN_APP_API_KEY=ADMIN_APP_KEY)
+    assert login.status_code == 200
+    session = login.json()
+    assert list(session)[:3] == ["session_token", "session_id", "id"]
+    assert session["session_token"].startswith("eyJ0eXAiOiJKV1Qi")
+    token = session["session_token"]
+
+    user = curl(USER_LOGIN_CURL, base, YOUR_APP_API_KEY=FRONTEND_APP_KEY)
+    assert (user.status_code, user.json()["is_sys_admin"]) == (200, False)
+
+    # "| python3 -m json.tool": the listing is JSON with the admin app's key in it
+    apps = json.loads(curl(APP_KEY_CURL, base, YOUR_KEY=ADMIN_APP_KEY, YOUR_TOKEN=token).text)
+    assert {app["name"]: app["api_key"] for app in apps["resource"]}["admin"] == ADMIN_APP_KEY
+
+    services = curl(SERVICES_CURL, base, YOUR_ADMIN_APP_API_KEY=ADMIN_APP_KEY,
+                    YOUR_SESSION_TOKEN=token)
+    assert services.status_code == 200 and "resource" in services.json()
+
+    check = curl(CHECK_CURL, base, YOUR_API_KEY=ADMIN_APP_KEY, YOUR_SESSION_TOKEN=token)
+    assert check.status_code == 200 and check.json()["email"] == "admin@example.com"
+    token = check.json()["session_token"]  # the docs profile: GET hands back a new token
+
+    logout = curl(LOGOUT_CURL, base, YOUR_API_KEY=ADMIN_APP_KEY, YOUR_SESSION_TOKEN=token)
+    assert (logout.status_code, logout.text) == (200, '{"success":true}')
+
+
+def test_the_curl_login_without_its_content_type_header(dreamfactory_mock: MockFixture) -> None:
+    # the page's "missing Content-Type" row: curl -d then sends a form Content-Type
+    command = ADMIN_LOGIN_CURL.replace('  -H "Content-Type: application/json" \\\n', "")
+    response = curl(command, dreamfactory_mock.url, YOUR_ADMIN_APP_API_KEY=ADMIN_APP_KEY)
+    assert response.json()["error"]["message"] == "Login request is missing required email."

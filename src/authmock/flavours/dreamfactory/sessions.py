@@ -98,7 +98,8 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
 
 
 def _current(ctx: Ctx, *, admin: bool) -> Response:
-    service = ctx.query.get("service")  # GET reads ?service= only
+    # getOAuthServiceName(): payload first, then the query (so GET reads the body too)
+    service = ctx.payload.data.get("service", ctx.query.get("service"))
     _login_service(ctx, service, errors.INVALID_LOGIN_SERVICE_GET)
     user = ctx.user
     if user is None or ctx.token is None:
