@@ -30,7 +30,9 @@ def _route_of() -> str:
     ``getPathInfo()`` keeps it), without leading or trailing slashes, ``/`` for the root."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if isinstance(raw, str) and raw.startswith("/"):
-        path = raw.split("?", 1)[0].split("#", 1)[0]
+        # a WSGI string holds the request's bytes as latin-1; PHP sees them as they came (UTF-8)
+        path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+        path = path.split("?", 1)[0].split("#", 1)[0]
     else:
         path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
     trimmed = path.strip("/")
