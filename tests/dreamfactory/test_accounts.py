@@ -316,8 +316,7 @@ def test_open_registration_without_login(dreamfactory_mock: MockFixture) -> None
     assert response.get_json() == {"success": True}
     body = login(dreamfactory_mock.client, "jo.smith@example.com", "a-long-enough-password",
                  key=FRONTEND_KEY).get_json()
-    assert (body["first_name"], body["last_name"], body["name"]) == ("jo.smith", "smith",
-                                                                      "jo.smith smith")
+    assert (body["first_name"], body["last_name"], body["name"]) == ("jo", "smith", "jo smith")
 
 
 @pytest.mark.authmock(fixtures=with_settings(allow_open_registration=True))
@@ -459,3 +458,20 @@ def test_a_code_with_non_ascii_characters_has_an_invalid_format(
     response = dreamfactory_mock.client.post(
         USER_PASSWORD, json={"email": USER, "code": "\u00e9" * 32, "new_password": NEW})
     assert error(response) == (400, "Invalid confirmation code format.")
+
+
+@pytest.mark.authmock(fixtures=OPEN)
+@pytest.mark.parametrize(("body", "names"), [
+    ({"email": "kim@example.com"}, ("kim", "kim", "kim kim")),
+    ({"email": "x@example.com", "first_name": "Mary.Ann"}, ("Mary", "Ann", "Mary Ann")),
+    ({"email": "x@example.com", "first_name": "a.b", "last_name": "C", "name": "Shown"},
+     ("a.b", "C", "Shown")),
+])
+def test_registration_name_defaults(
+    dreamfactory_mock: MockFixture, body: dict[str, str], names: tuple[str, str, str]
+) -> None:
+    client = dreamfactory_mock.client
+    response = client.post(REGISTER, json={**body, "new_password": "a-long-enough-password"})
+    assert response.get_json() == {"success": True}
+    session = login(client, body["email"], "a-long-enough-password", key=FRONTEND_KEY).get_json()
+    assert (session["first_name"], session["last_name"], session["name"]) == names

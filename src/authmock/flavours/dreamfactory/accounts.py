@@ -211,9 +211,11 @@ def register(ctx: Ctx) -> Response:
                                                       "password_confirmation") else text
     email: str = fields.get("email") or ""
     first = fields.get("first_name") or (email.split("@")[0] if "@" in email else None)
-    last = fields.get("last_name") or (
-        (first.split(".")[1] if first and "." in first else first) if first else None
-    )
+    last = fields.get("last_name")
+    if not last and first:
+        # Register: "jo.smith" becomes first name "jo", last name "smith"; no dot: both alike
+        names = first.split(".")
+        first, last = (names[0], names[1]) if len(names) > 1 else (first, first)
     display: str | None = fields.get("name") or (f"{first} {last}" if first and last
                                                  else None)
     if "email" not in problems:
