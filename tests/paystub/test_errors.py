@@ -245,3 +245,20 @@ def test_other_http_errors_keep_the_envelope(paystub_mock: MockFixture) -> None:
 def test_answers_carry_laravels_default_cache_control(paystub_mock: MockFixture) -> None:
     assert login(paystub_mock.client).headers["Cache-Control"] == "no-cache, private"
     assert paystub_mock.client.get("/nope").headers["Cache-Control"] == "no-cache, private"
+
+
+def test_status_lines_carry_symfonys_reason_phrases(paystub_mock: MockFixture) -> None:
+    client = paystub_mock.client
+    assert login(client).status == "200 OK"
+    assert client.get("/admin/auth/me").status == "401 Unauthorized"
+    assert client.get("/nope").status == "404 Not Found"
+    assert client.put("/admin/auth/login").status == "405 Method Not Allowed"
+    assert login(client, "owner@example.com", "wrong").status == "422 Unprocessable Content"
+    assert login(client, "customer@example.com").status == "403 Forbidden"
+
+
+def test_reason_phrase_on_the_wire(paystub_mock: MockFixture) -> None:
+    import requests
+
+    response = requests.post(f"{paystub_mock.url}/admin/auth/login", json={}, timeout=5)
+    assert (response.status_code, response.reason) == (422, "Unprocessable Content")

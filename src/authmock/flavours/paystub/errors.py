@@ -25,6 +25,22 @@ RATE_LIMIT_DETAIL = "Rate limit exceeded. Please try again later."
 SERVER_ERROR = "Server Error"  # Laravel's production text for anything not an HTTP exception
 POST_TOO_LARGE = "The POST data is too large."  # Laravel 11 PostTooLargeException
 
+# --- Symfony's Response::$statusTexts (RFC 9110 wording), the reason phrase of the status line --
+REASON_PHRASES: Mapping[int, str] = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
 # --- Laravel's router (AbstractRouteCollection::requestMethodNotAllowed) --------------------
 METHOD_NOT_ALLOWED = (
     "The {method} method is not supported for route {route}. Supported methods: {allowed}."

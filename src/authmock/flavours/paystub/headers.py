@@ -1,12 +1,15 @@
-"""Headers every Laravel answer carries whatever the route: Symfony's default Cache-Control."""
+"""What every Laravel answer carries whatever the route: Symfony's default Cache-Control and
+its reason phrase on the status line (Werkzeug would send ``401 UNAUTHORIZED``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from flask import Response, request
+from werkzeug.http import HTTP_STATUS_CODES
 
 from authmock.app import CONTROL_PREFIX
+from authmock.flavours.paystub.errors import REASON_PHRASES
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -17,8 +20,13 @@ DEFAULT_CACHE_CONTROL = "no-cache, private"
 
 def install(mock: Mock) -> None:
     @mock.app.after_request
-    def _cache_control(response: Response) -> Response:
+    def _symfony_defaults(response: Response) -> Response:
         is_control = request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")
-        if not is_control and "Cache-Control" not in response.headers:
+        if is_control:
+            return response
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
+        code = response.status_code
+        reason = REASON_PHRASES.get(code) or HTTP_STATUS_CODES.get(code, "Unknown Status")
+        response.status = f"{code} {reason}"
         return response
