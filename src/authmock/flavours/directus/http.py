@@ -14,7 +14,7 @@ import json
 import re
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import Response, request
 
@@ -122,10 +122,55 @@ def text_response(text: str, status: int, content_type: str) -> Response:
     return response
 
 
+_ENCODE_CHARS = re.compile(
+    r"(?:[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?:[^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|$))+"
+)
+
+
+def encode_url(url: str) -> str:
+    """The ``encodeurl`` package (2.x) Express's ``res.location`` applies: runs of characters
+    that may not appear in a URL (space, quotes, CR/LF, non-ASCII, a stray ``%``) go through
+    ``encodeURI``; lone surrogates become U+FFFD first."""
+    url = _LONE_SURROGATE.sub("\ufffd", url)
+
+    def encode_uri(match: re.Match[str]) -> str:
+        return quote(match.group(0), safe="!#$&'()*+,-./:;=?@_~")
+
+    return _ENCODE_CHARS.sub(encode_uri, url)
+
+
+def _form_encode(text: str) -> str:
+    """application/x-www-form-urlencoded as URLSearchParams writes it (keeps ``*``, not ``~``)."""
+    return quote_plus(text, safe="*").replace("~", "%7E")
+
+
+def url_search_params(pairs: list[tuple[str, str]]) -> str:
+    """``new URLSearchParams(req.body).toString()`` for a body ``express.urlencoded`` parsed
+    with querystring: a repeated key is one array, which String() joins with commas."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return "&".join(f"{_form_encode(k)}={_form_encode(','.join(v))}" for k, v in grouped.items())
+
+
+class _RedirectResponse(Response):
+    """Sends ``Location`` as set: Werkzeug would run it through ``iri_to_uri`` again, which
+    escapes characters encodeurl keeps (``|``, ``^``, ``[``, ``]``)."""
+
+    def get_wsgi_headers(self, environ: Any) -> Any:
+        headers = super().get_wsgi_headers(environ)
+        location = self.headers.get("Location")
+        if location is not None:
+            headers["Location"] = location
+        return headers
+
+
 def redirect_response(location: str, status: int = 302) -> Response:
-    """Express ``res.redirect``: plain-text body naming the target (Accept: */*)."""
+    """Express ``res.redirect``: the target through ``res.location`` (encodeurl), and a
+    plain-text body naming the encoded target (Accept: */*)."""
+    location = encode_url(location)
     body = E.REDIRECT_BODY[status].format(location=location)
-    response = Response(body.encode("utf-8"), status, content_type="text/plain; charset=utf-8")
+    response = _RedirectResponse(body.encode("utf-8"), status, content_type="text/plain; charset=utf-8")
     base_headers(response)
     response.headers["Location"] = location
     response.headers["Vary"] = "Accept"

@@ -187,7 +187,7 @@ def callback(api: DirectusApi, ctx: Ctx, name: str) -> Response:
 def callback_post(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     p = _provider(api, name, ("oauth2", "openid"))
     del p
-    fields = urlencode(list(request.form.items(multi=True)))
+    fields = H.url_search_params(list(request.form.items(multi=True)))
     return H.redirect_response(f"./callback?{fields}", 303)
 
 
