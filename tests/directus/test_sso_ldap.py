@@ -314,3 +314,11 @@ def test_sso_passes_the_otp_of_the_login_url_to_a_tfa_user(directus_mock: Any) -
         done = client.get(callback.path + "?" + callback.query)
         assert (done.status_code, done.headers["Location"]) == (302, expected)
     assert client.get("/users/me?fields=email").get_json() == {"data": {"email": "tfa@example.com"}}
+
+
+def test_fake_idp_survives_a_hostile_redirect_uri(directus_mock: Any) -> None:
+    signin = directus_mock.client.post("/__authmock__/directus/idp/google/signin",
+                                       data={"redirect_uri": "http://x/cb\r\nX-Evil: 1", "state": "s", "user": ""})
+    assert signin.status_code == 302
+    assert signin.headers["Location"] == "http://x/cb%0D%0AX-Evil:%201?error=access_denied&state=s"
+    assert "X-Evil" not in signin.headers

@@ -251,7 +251,8 @@ def _signin(api: DirectusApi, p: Provider) -> Response:
             "<noscript><button>Continue</button></noscript></form></body></html>"
         )
         return Response(page, 200, content_type="text/html; charset=utf-8")
-    redirect_uri = form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback"
+    # encoded like any URL put in a header, so a hostile form value cannot break the response
+    redirect_uri = H.encode_url(form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback")
     state = form.get("state", "")
     if not user_id:
         return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'error': 'access_denied', 'state': state})}"})
