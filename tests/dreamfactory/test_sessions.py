@@ -322,3 +322,35 @@ def test_login_service_that_does_not_exist(dreamfactory_mock: MockFixture) -> No
         USER_LOGIN, json={"email": USER, "password": PASSWORD, "service": "github"},
         headers=headers(FRONTEND_KEY))
     assert error(response) == (404, "Could not find a service for github")
+
+
+@pytest.mark.authmock(fixtures=with_settings(jwt_ttl=60))
+@pytest.mark.parametrize(("seconds", "status"), [(3600, 200), (3601, 401)])
+def test_a_configured_ttl_expires_on_its_second(
+    dreamfactory_mock: MockFixture, seconds: int, status: int
+) -> None:
+    freeze(dreamfactory_mock)
+    client = dreamfactory_mock.client
+    token = token_of(client)
+    assert claims_of(token)["exp"] - claims_of(token)["iat"] == 3600
+    dreamfactory_mock.clock.advance(seconds)
+    response = client.get("/api/v2/system/app", headers=headers(ADMIN_KEY, token))
+    assert response.status_code == status
+    if status == 401:
+        assert error(response) == (401, EXPIRED)
+
+
+def test_a_docs_get_refresh_keeps_the_original_refresh_window(
+    dreamfactory_mock: MockFixture,
+) -> None:
+    freeze(dreamfactory_mock)
+    client = dreamfactory_mock.client
+    token = token_of(client)
+    for _ in range(14):  # a GET every day hands out a new token ...
+        dreamfactory_mock.clock.advance("1d")
+        token = client.get(ADMIN_LOGIN, headers=headers(ADMIN_KEY, token)).get_json()[
+            "session_token"]
+    dreamfactory_mock.clock.advance(1)  # ... but PUT still counts from the login's iat
+    assert error(client.put(ADMIN_LOGIN, headers=headers(token=token))) == (
+        401, "Token refresh failed. Token has expired and can no longer be refreshed"
+    )
