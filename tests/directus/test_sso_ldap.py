@@ -322,3 +322,25 @@ def test_fake_idp_survives_a_hostile_redirect_uri(directus_mock: Any) -> None:
     assert signin.status_code == 302
     assert signin.headers["Location"] == "http://x/cb%0D%0AX-Evil:%201?error=access_denied&state=s"
     assert "X-Evil" not in signin.headers
+
+
+@pytest.mark.parametrize(
+    ("redirect", "status"),
+    [
+        # URL.canParse(redirect) is false: Directus treats it as a relative path (allowed)
+        ("http://[::1", 302), ("http://[::1]:99999/x", 302), ("http://localhost:abc/", 302),
+        ("http://", 302), ("http://local\u0000host/", 302),
+        # parsed the WHATWG way: slashes and backslashes do not hide the host
+        ("http:evil.com", 400), ("http:///evil.com", 400), ("http://evil.com\\@localhost/", 400),
+        ("http:/localhost/x", 302), ("HTTP://LOCALHOST/x", 302), ("http://[::1]/x", 400),
+    ],
+)
+def test_sso_redirect_is_parsed_like_new_url(directus_mock: Any, redirect: str, status: int) -> None:
+    from urllib.parse import quote
+
+    response = _start(directus_mock.client, "google", "?redirect=" + quote(redirect, safe=""))
+    assert response.status_code == status
+    if status == 400:
+        assert error(response) == (
+            400, f"Invalid payload. URL \"{redirect}\" can't be used to redirect after login.",
+            "INVALID_PAYLOAD", {"reason": f"URL \"{redirect}\" can't be used to redirect after login"})

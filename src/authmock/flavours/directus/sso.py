@@ -39,14 +39,37 @@ def _provider(api: DirectusApi, name: str, drivers: tuple[str, ...]) -> Provider
     return p
 
 
+_SPECIAL = ("http", "https", "ws", "wss", "ftp")
+#: WHATWG's forbidden host code points (a special URL with one in its host does not parse)
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#/:<>?@\[\\\]^|\x7f]")
+
+
 def _origin(url: str) -> tuple[str, str] | None:
+    """``new URL(url)``'s protocol and hostname, or None where ``URL.canParse`` is false
+    (Directus then treats the redirect as a relative path)."""
     if not _SCHEME.match(url):
         return None
-    parts = urlsplit(url)
+    scheme, _, rest = url.partition(":")
+    if scheme.lower() in _SPECIAL:
+        # special URLs: "\\" is "/", and any number of slashes precede the host ("http:x.com")
+        url = scheme + "://" + rest.replace("\\", "/").lstrip("/")
     try:
-        return parts.scheme.lower() + ":", (parts.hostname or "").lower()
+        parts = urlsplit(url)
+        hostname = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a port new URL() refuses
     except ValueError:
         return None
+    scheme = parts.scheme.lower()
+    if scheme in _SPECIAL:
+        raw_host = parts.netloc.rpartition("@")[2]
+        if raw_host.startswith("["):
+            if not raw_host.partition("]")[0][1:] or "]" not in raw_host:
+                return None
+        else:
+            raw_host = raw_host.rpartition(":")[0] if ":" in raw_host else raw_host
+            if not raw_host or _FORBIDDEN_HOST.search(raw_host):
+                return None
+    return scheme + ":", hostname
 
 
 def redirect_allowed(api: DirectusApi, p: Provider, redirect: Any) -> bool:
