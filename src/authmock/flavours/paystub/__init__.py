@@ -13,7 +13,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from authmock.flavour import Flavour
-from authmock.flavours.paystub import cors, errors, headers
+from authmock.flavours.paystub import cors, errors, headers, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
 
@@ -52,6 +52,7 @@ class PaystubFlavour(Flavour):
         mock.store.table(USERS, dict(seed.users))
         # Laravel never merges "a//b" into "a/b": no 308 redirect (an HTML body), just a 404
         mock.app.url_map.merge_slashes = False
+        override.install(mock, MAX_BODY_BYTES)
         headers.install(mock)
         if seed.cors:
             cors.install(mock)

@@ -33,17 +33,36 @@ DOMAIN_MAX_LENGTH = 253
 LABEL_MAX_LENGTH = 63
 
 
+def is_json(content_type: str) -> bool:
+    """``Request::isJson()``: a case-sensitive search of the raw header, not a parsed mimetype."""
+    return "/json" in content_type or "+json" in content_type
+
+
+def is_urlencoded(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
+def body_fields(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """Laravel's ``$request->request`` for a JSON or URL-encoded body (None for others)."""
+    if is_json(content_type):
+        body = _json_body(raw)
+        return body if isinstance(body, dict) else {}
+    if is_urlencoded(content_type):
+        return _php_variables(_url_pairs(raw))
+    return None
+
+
+def query_fields(raw: bytes) -> dict[str, Any]:
+    """PHP's ``$_GET`` of a raw query string."""
+    return _php_variables(_url_pairs(raw))
+
+
 def request_input(request: Request) -> dict[str, Any]:
     """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up."""
-    data = _php_variables(_url_pairs(request.query_string))
-    # Request::isJson(): a case-sensitive search of the raw header, not a parsed mimetype
-    content_type = request.headers.get("Content-Type", "")
-    if "/json" in content_type or "+json" in content_type:
-        body = _json_body(request.get_data(cache=True))
-        if isinstance(body, dict):
-            data.update(body)
-    elif request.mimetype == "application/x-www-form-urlencoded":
-        data.update(_php_variables(_url_pairs(request.get_data(cache=True))))
+    data = query_fields(request.query_string)
+    fields = body_fields(request.headers.get("Content-Type", ""), request.get_data(cache=True))
+    if fields is not None:
+        data.update(fields)
     elif request.form:
         data.update(_php_variables(request.form.items(multi=True)))
     return {key: _clean(key, value) for key, value in data.items()}
