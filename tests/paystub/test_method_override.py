@@ -73,3 +73,21 @@ def test_only_a_post_is_overridden(paystub_mock: MockFixture) -> None:
 
 def test_the_control_api_is_not_overridden(paystub_mock: MockFixture) -> None:
     assert paystub_mock.client.post("/__authmock__/reset?_method=GET").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (b'{"\\u005fmethod": "GET"}', "application/json"),
+        (b"%5Fmethod=GET", "application/x-www-form-urlencoded"),
+    ],
+    ids=["json-escape", "percent-escape"],
+)
+def test_an_escaped_field_name_still_counts(
+    paystub_mock: MockFixture, data: bytes, content_type: str
+) -> None:
+    token = token_of(paystub_mock.client)
+    response = paystub_mock.client.post(
+        "/admin/auth/me", data=data, content_type=content_type, headers=bearer(token)
+    )
+    assert response.status_code == 200
