@@ -94,6 +94,23 @@ def test_allow_list_compares_host_and_path_only(directus_mock: Any) -> None:
     assert directus_mock.mailbox.last().links[0].startswith("https://localhost:9999/reset-password?x=1&token=")
 
 
+def test_allow_list_resolves_dot_segments_like_new_url(directus_mock: Any) -> None:
+    for url in ("http://localhost:3000/x/../reset-password", "http://localhost:3000/./x/%2e%2E/reset-password"):
+        assert _request(directus_mock, email=HELLO, reset_url=url).status_code == 204
+    assert len(directus_mock.mailbox.messages(to=HELLO)) == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://evil.com\\@localhost:3000/reset-password",  # new URL(): host evil.com
+     "http://[::1", "http://localhost:3000\\..\\evil"],
+)
+def test_allow_list_reads_urls_like_new_url(directus_mock: Any, url: str) -> None:
+    assert error(_request(directus_mock, email=HELLO, reset_url=url)) == _payload(
+        f'URL "{url}" can\'t be used to reset passwords')
+    assert directus_mock.mailbox.last() is None
+
+
 @pytest.mark.authmock(fixtures={**with_settings(), "settings": {"profile": "docs"}})
 def test_without_an_allow_list_every_reset_url_is_refused(directus_mock: Any) -> None:
     response = _request(directus_mock, email=HELLO, reset_url=ALLOWED)

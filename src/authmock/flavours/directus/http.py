@@ -42,6 +42,18 @@ def raw_path() -> str:
     return raw.split("?", 1)[0].split("#", 1)[0] or "/"
 
 
+_SPECIAL_SCHEMES = ("http", "https", "ws", "wss", "ftp")
+
+
+def whatwg_normalize(url: str) -> str:
+    """What ``new URL()`` reads in a special URL before it splits it: ``\\`` is ``/``, and any
+    number of slashes may precede the host (``http:x.com`` is ``http://x.com``)."""
+    scheme, sep, rest = url.strip().partition(":")
+    if sep and scheme.lower() in _SPECIAL_SCHEMES:
+        return scheme + "://" + rest.replace("\\", "/").lstrip("/")
+    return url
+
+
 def js_truthy(value: Any) -> bool:
     """JavaScript truthiness of a JSON value (``[]`` and ``{}`` are truthy)."""
     if value is None or value is False:

@@ -27,7 +27,7 @@ from authmock.flavours.directus.config import (
     fake_password_hash,
     policy_pattern,
 )
-from authmock.flavours.directus.http import js_string, js_truthy
+from authmock.flavours.directus.http import js_string, js_truthy, whatwg_normalize
 from authmock.otp import verify as verify_otp
 from authmock.tokens import Refusal, constant_time_equals
 
@@ -399,7 +399,7 @@ def _expand(requested: list[str] | None, allowed: tuple[str, ...]) -> list[str] 
 def _host_path(url: str) -> str | None:
     """``new URL(url)``'s ``hostname + pathname``, or None where the WHATWG parser throws."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(whatwg_normalize(url.strip()))
     except ValueError:
         return None
     if not parts.scheme or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", parts.scheme):
@@ -412,7 +412,29 @@ def _host_path(url: str) -> str | None:
     except ValueError:
         return None
     path = parts.path or ("/" if special else "")
+    if special:
+        path = _remove_dot_segments(path)
     return hostname + path
+
+
+def _remove_dot_segments(path: str) -> str:
+    """The WHATWG path parser's ``.`` / ``..`` handling (``%2e`` counts as a dot)."""
+    out: list[str] = []
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        name = segment.lower().replace("%2e", ".")
+        if name == "..":
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        elif name == ".":
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
 
 
 def url_allowed(url: Any, allow_list: list[str] | None) -> bool:

@@ -49,10 +49,7 @@ def _origin(url: str) -> tuple[str, str] | None:
     (Directus then treats the redirect as a relative path)."""
     if not _SCHEME.match(url):
         return None
-    scheme, _, rest = url.partition(":")
-    if scheme.lower() in _SPECIAL:
-        # special URLs: "\\" is "/", and any number of slashes precede the host ("http:x.com")
-        url = scheme + "://" + rest.replace("\\", "/").lstrip("/")
+    url = H.whatwg_normalize(url)
     try:
         parts = urlsplit(url)
         hostname = (parts.hostname or "").lower()
