@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import bearer, error, freeze, login, token_of, with_settings
+from tests.paystub.helpers import bearer, bundled, error, freeze, login, token_of, with_settings
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from tests.paystub.helpers import bearer, error, freeze, login, token_of, with_s
         "/admin/users/1/extra",
         "/admin//auth/me",  # Laravel does not merge slashes (and must not redirect)
         "//admin/auth/me",
-        "/admin/auth/me//",  # only one trailing slash is trimmed here (see docs)
+        "/admin/users/%2F",  # an encoded slash is not trimmed
         "/%00",
         "/admin/%E2%82%AC",
     ],
@@ -75,6 +75,9 @@ def test_a_trailing_slash_reaches_the_route_like_laravels_router(
     token = response.json["data"]["token"]["access_token"]
     assert client.get("/admin/auth/me/", headers=bearer(token)).status_code == 200
     assert client.get("/admin/users/1/", headers=bearer(token)).status_code == 200
+    assert client.get("/admin/auth/me///", headers=bearer(token)).status_code == 200
+    listing = client.get("/admin/users//", headers=bearer(token))  # /admin/users, not {id}
+    assert listing.json["data"] == bundled()["endpoints"][1]["data"]
     wrong = client.put("/admin/auth/me/")
     assert wrong.status_code == 405
     assert wrong.json == error(

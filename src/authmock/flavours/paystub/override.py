@@ -1,4 +1,8 @@
-"""Symfony's HTTP method override, which Laravel turns on (``Request::capture()``).
+"""In front of routing: Laravel's trailing-slash trimming and Symfony's HTTP method override.
+
+Trailing slashes: Laravel matches ``/admin/auth/me//`` as ``/admin/auth/me``.
+
+Method override, which Laravel turns on (``Request::capture()``):
 
 A ``POST`` is routed as the method named by the ``X-HTTP-Method-Override`` header or, without
 it, by a ``_method`` field of the body (JSON or URL-encoded: Laravel's ``$request->request``)
@@ -76,16 +80,29 @@ def overriding_method(environ: dict[str, Any], max_body: int) -> str | None:
     return method if _LETTERS.match(method) and method != "POST" else None
 
 
+def one_trailing_slash(environ: dict[str, Any], path: str) -> str:
+    """Laravel's UriValidator trims every trailing ``/`` of the raw path before matching; the
+    routes take one (``strict_slashes=False``), so cut a longer run down to one. Only slashes
+    sent as such count: a trailing ``%2F`` is not trimmed by Laravel either."""
+    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or path).split("?", 1)[0]
+    extra = min(len(raw) - len(raw.rstrip("/")), len(path) - len(path.rstrip("/"))) - 1
+    if extra <= 0 or len(path) - extra <= 1:
+        return path
+    return path[:-extra]
+
+
 def install(mock: Mock, max_body: int) -> None:
     inner = mock.app.wsgi_app
 
     def wsgi_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         is_control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-        if environ.get("REQUEST_METHOD") == "POST" and not is_control:
-            method = overriding_method(environ, max_body)
-            if method is not None:
-                environ["REQUEST_METHOD"] = method
+        if not is_control:
+            environ["PATH_INFO"] = one_trailing_slash(environ, path)
+            if environ.get("REQUEST_METHOD") == "POST":
+                method = overriding_method(environ, max_body)
+                if method is not None:
+                    environ["REQUEST_METHOD"] = method
         return inner(environ, start_response)
 
     mock.app.wsgi_app = wsgi_app  # type: ignore[method-assign]
