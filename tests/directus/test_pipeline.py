@@ -125,6 +125,8 @@ def test_route_parameters_are_decoded_and_provider_mounts_ignore_case(directus_m
 
 
 def test_live_server_keeps_the_path_as_sent(directus_mock: Any) -> None:
+    import socket
+
     import requests
 
     for path in ("/foo%20bar", "/auth//login"):
@@ -132,6 +134,15 @@ def test_live_server_keeps_the_path_as_sent(directus_mock: Any) -> None:
                                  timeout=10)
         assert response.status_code == 404
         assert response.json()["errors"][0]["message"] == f"Route {path} doesn't exist."
+    # raw bytes in the request target read as Node reads them (latin-1), not double-decoded
+    host, port = directus_mock.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /\xff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    body = json.loads(raw.split(b"\r\n\r\n", 1)[1])
+    assert body["errors"][0]["extensions"]["path"] == "/\u00ff"
 
 
 @pytest.mark.parametrize(
