@@ -79,8 +79,8 @@ class Mock:
     def reset(self) -> None:
         """Back to the loaded fixtures; tokens issued before are refused from now on."""
         with self.store.lock:
+            self.tokens.rotate()  # reads the tokens issued since the last reset: before reset()
             self.store.reset()
-            self.tokens.rotate()
             self.flavour.on_reset(self)
         self.clock.reset()
         self.journal.clear()

@@ -3,7 +3,9 @@
 HS256 JWTs via PyJWT's JWS layer (claims serialised here, in the given order), with every time claim checked here (never by PyJWT's own clock), and
 with each refusal carrying its reason so a flavour can pick the product's exact message.
 Tokens issued before a reset are refused as "signature": the secret rotates on reset and,
-when a fixture pins the secret, the registry of issued tokens is cleared instead.
+when a fixture pins the secret, the tokens issued until the reset are retired instead. With a
+pinned secret, a token signed elsewhere with that secret (a hand-made expired one, say) is
+checked like one of ours: that is what pinning the secret is for.
 """
 
 from __future__ import annotations
@@ -121,20 +123,31 @@ class JwtSigner:
         self._clock = clock
         self._rng = rng
         self._fixed_secret = secret
-        self._issued = store.table("__jwt_issued__")
+        self._issued = store.table("__jwt_issued__")  # since the last reset
         self._revoked = store.table("__jwt_revoked__")
+        self._retired: set[str] = set()  # pinned secret: hashes issued before a reset
         self.secret = secret or rng.hex(32)
 
     def rotate(self) -> None:
-        """Called on reset: tokens issued before are refused from now on."""
+        """Called on reset, before the store drops its changes: refuse every token issued so far.
+
+        A random secret is simply replaced; a pinned one cannot be, so the tokens this app
+        issued until now are retired by hash.
+        """
         if self._fixed_secret is None:
             self.secret = self._rng.hex(32)
+        else:
+            self._retired.update(key for key, _ in self._issued.items())
+
+    def register(self, token: str) -> None:
+        """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""
+        self._issued.put(sha256_hex(token), True)
 
     def encode(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         """Sign ``claims`` in the given key order (PyJWT keeps insertion order)."""
         payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
         token = _JWS.encode(payload, self.secret, algorithm=self.ALGORITHM, headers=headers)
-        self._issued.put(sha256_hex(token), True)
+        self.register(token)
         return token
 
     def revoke(self, token: str) -> None:
@@ -146,7 +159,7 @@ class JwtSigner:
     def verify(
         self, token: str, *, check_time: bool = True, leeway: float = 0.0
     ) -> Verified:
-        """Structure, algorithm, signature, issued-by-this-generation, revocation, time."""
+        """Structure, algorithm, signature, not retired by a reset, revocation, time."""
         decoded = decode_unverified(token)
         if isinstance(decoded, Refusal):
             return Verified(refusal=decoded)
@@ -159,7 +172,7 @@ class JwtSigner:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
         except InvalidTokenError:
             return Verified(claims=claims, header=header, refusal=Refusal.PAYLOAD)
-        if sha256_hex(token) not in self._issued:
+        if self._retired and sha256_hex(token) in self._retired:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
         if self.is_revoked(token):
             return Verified(claims=claims, header=header, refusal=Refusal.REVOKED)

@@ -57,8 +57,8 @@ def test_revocation_and_reset() -> None:
     signer.revoke(token)
     assert signer.verify(token).refusal is Refusal.REVOKED
     fresh = signer.encode({"sub": "y"})
-    store.reset()
     signer.rotate()
+    store.reset()
     assert signer.verify(fresh).refusal is Refusal.SIGNATURE
 
 
@@ -66,10 +66,34 @@ def test_pinned_secret_still_refuses_tokens_from_before_a_reset() -> None:
     clock, store = Clock(), Store()
     signer = JwtSigner(clock, store, Random(1), secret="pinned")
     token = signer.encode({"sub": "x"})
-    store.reset()
     signer.rotate()
+    store.reset()
     assert signer.secret == "pinned"
     assert signer.verify(token).refusal is Refusal.SIGNATURE
+    after = signer.encode({"sub": "y"})
+    assert signer.verify(after).ok
+
+
+def test_pinned_secret_accepts_tokens_signed_elsewhere_and_judges_their_expiry() -> None:
+    import jwt
+
+    PINNED = "a-pinned-secret-of-at-least-32-bytes"  # PyJWT warns on shorter HMAC keys
+    clock, store = Clock(), Store()
+    signer = JwtSigner(clock, store, Random(1), secret=PINNED)
+    now = int(clock.time())
+    expired = jwt.encode({"sub": "x", "exp": now - 1}, PINNED, algorithm="HS256")
+    valid = jwt.encode({"sub": "x", "exp": now + 60}, PINNED, algorithm="HS256")
+    other = jwt.encode({"sub": "x", "exp": now + 60}, "another-" + PINNED, algorithm="HS256")
+    assert signer.verify(expired).refusal is Refusal.EXPIRED
+    assert signer.verify(valid).ok
+    assert signer.verify(other).refusal is Refusal.SIGNATURE
+
+
+def test_random_secret_refuses_what_another_app_signed() -> None:
+    clock = Clock()
+    mine = JwtSigner(clock, Store(), Random(1))
+    theirs = JwtSigner(clock, Store(), Random(2))
+    assert mine.verify(theirs.encode({"sub": "x"})).refusal is Refusal.SIGNATURE
 
 
 def test_constant_time_equals() -> None:

@@ -250,9 +250,7 @@ def test_invalid_token_variants(dreamfactory_mock: MockFixture, make: Any, messa
 def _issued(mock: MockFixture, claims: dict[str, Any]) -> str:
     """A token signed with the app's secret and registered as issued by this app."""
     token = _sign(mock, HS, claims)
-    from authmock.tokens import sha256_hex
-
-    mock.store.table("__jwt_issued__").put(sha256_hex(token), True)
+    mock.mock.tokens.register(token)
     return token
 
 

@@ -129,7 +129,7 @@ def issue_token(
         claims, mock.tokens.secret, algorithm="HS256",
         headers={"typ": "JWT", "alg": "HS256"}, sort_headers=False,
     )
-    mock.store.table("__jwt_issued__").put(sha256_hex(token), True)
+    mock.tokens.register(token)
     table(ctx, "token_map").put(
         sha256_hex(token), {"user_id": user["id"], "token": token, "iat": claims["iat"],
                             "exp": claims["exp"]}
