@@ -9,6 +9,7 @@ library in its fixed attribute order.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import re
@@ -37,10 +38,8 @@ def raw_path() -> str:
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if not isinstance(raw, str) or not raw:
         return request.path
-    try:  # undo the WSGI "latin-1 dance" of the server
+    with contextlib.suppress(UnicodeError):  # undo the WSGI "latin-1 dance" of the server
         raw = raw.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        pass
     if not raw.startswith("/") and "://" in raw:  # absolute-form target: parseurl keeps the path
         raw = urlsplit(raw).path
     return raw.split("?", 1)[0].split("#", 1)[0] or "/"
