@@ -214,7 +214,7 @@ def test_a_chunked_body_over_the_limit_is_too_large_too(directus_mock: Any) -> N
 
 
 def test_a_compressed_body_is_limited_by_its_inflated_size(directus_mock: Any) -> None:
-    bomb = gzip.compress(b'{"email":"' + b"a" * 200_000_000 + b'"}')  # 200 MB in about 200 kB
+    bomb = gzip.compress(b'{"email":"' + b"a" * 30_000_000 + b'"}', compresslevel=1)  # 30 MB in ~130 kB
     assert len(bomb) < 1024 * 1024
     import tracemalloc
 
@@ -226,7 +226,7 @@ def test_a_compressed_body_is_limited_by_its_inflated_size(directus_mock: Any) -
     finally:
         tracemalloc.stop()
     assert error(response) == _payload("request entity too large")
-    assert peak < 50_000_000, f"inflating the body allocated {peak} bytes"
+    assert peak < 15_000_000, f"inflating the body allocated {peak} bytes"
     exact = gzip.compress(json.dumps({"email": ADMIN, "password": "password", "pad": ""}).encode())
     assert directus_mock.client.post("/auth/login", data=exact, content_type="application/json",
                                      headers={"Content-Encoding": "gzip"}).status_code == 200
