@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
@@ -227,8 +228,15 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
         return mock.faults.intercept(request)
 
+    phrases = mock.flavour.reason_phrases
+
     @app.after_request
     def _journal(response: Response) -> Response:
+        code = response.status_code
+        usual = HTTP_STATUS_CODES.get(code)
+        if usual is not None and response.status == f"{code} {usual.upper()}":
+            # Werkzeug upper-cases the phrase; the products (and fetch's statusText) don't
+            response.status = f"{code} {phrases.get(code, usual)}"
         if not is_control():
             mock.journal.record(
                 {

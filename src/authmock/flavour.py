@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Response
 
@@ -25,6 +26,9 @@ class Flavour(ABC):
     default_port: int
     #: bodies larger than this are refused before the route runs (render_error(413))
     max_content_length: int | None = None
+    #: the product's reason phrases where they differ from the usual ones (``{413: "..."}``);
+    #: the status line otherwise says ``404 Not Found``, not Werkzeug's ``404 NOT FOUND``
+    reason_phrases: ClassVar[Mapping[int, str]] = {}
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:

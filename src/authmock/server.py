@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -40,6 +41,21 @@ class QuietHandler(WSGIRequestHandler):
         if keyword.lower() == "server":
             return
         super().send_header(keyword, value)
+
+    def make_environ(self) -> dict[str, Any]:
+        """Werkzeug's, with the request target's bytes kept as they came.
+
+        Werkzeug's dev server re-encodes raw non-ASCII bytes of the request line as UTF-8
+        (``/ÿ`` arrived as ``/Ã¿``) and decodes %-escapes that are not UTF-8 to U+FFFD. WSGI
+        wants the bytes themselves as latin-1 characters, as the test client gives them.
+        """
+        environ: dict[str, Any] = super().make_environ()
+        target = self.path  # http.server decoded the request line as latin-1: the raw bytes
+        url = urlsplit(target)
+        path = f"/{url.netloc}{url.path}" if not url.scheme and url.netloc else url.path
+        environ["PATH_INFO"] = unquote_to_bytes(path.encode("latin-1")).decode("latin-1")
+        environ["REQUEST_URI"] = environ["RAW_URI"] = target
+        return environ
 
 
 class LoggingHandler(QuietHandler):

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
+import authmock
 from authmock.app import MockFlask
+from tests.core.toy import TOY_FIXTURES
 
 
 def test_unexpected_exception_gives_flavour_500_and_rolls_back(
@@ -65,3 +67,28 @@ def test_url_building_still_works_with_lazily_compiled_builders(app: MockFlask) 
     with app.test_request_context():
         assert url_for("toy.login", email="a@example.com") == "/login/a@example.com"
         assert url_for("toy.login", email="b@example.com", x="1") == "/login/b@example.com?x=1"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status_line"),
+    [
+        ("POST", "/login/a@example.com", "200 OK"),
+        ("GET", "/nope", "404 Not Found"),
+        ("GET", "/login/a@example.com", "405 Method Not Allowed"),
+        ("POST", "/login/ghost@example.com", "401 Unauthorized"),
+    ],
+)
+def test_status_lines_carry_the_usual_reason_phrase(
+    app: MockFlask, method: str, path: str, status_line: str
+) -> None:
+    assert app.test_client().open(path, method=method).status == status_line
+
+
+def test_a_flavour_can_name_its_own_reason_phrases(
+    app: MockFlask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.core.toy import Toy
+
+    monkeypatch.setattr(Toy, "reason_phrases", {404: "Nothing Here"})
+    fresh = authmock.create_app("toy", fixtures=TOY_FIXTURES, seed=1)
+    assert fresh.test_client().get("/nope").status == "404 Nothing Here"

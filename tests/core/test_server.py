@@ -80,3 +80,16 @@ def test_concurrent_requests_never_lose_a_write() -> None:
             counts = sorted(pool.map(login, range(64)))
     assert counts == list(range(1, 65))  # every request saw a whole, distinct state
     assert len(server.mailbox.messages()) == 64
+
+
+def test_raw_request_bytes_reach_the_app_as_sent() -> None:
+    """A client sending UTF-8 bytes unescaped (curl does) sees the same path as the test client."""
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+            conn.sendall(b"GET /caf\xc3\xa9/%C3%A9%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            reply = b""
+            while chunk := conn.recv(65536):
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 404 Not Found\r\n")
+        [entry] = server.journal.entries()
+        assert entry["path"] == "/café/é\ufffd"
