@@ -43,6 +43,7 @@ class PaystubFlavour(Flavour):
     name = "paystub"
     default_port = 8000
     max_content_length = MAX_BODY_BYTES
+    reason_phrases = errors.REASON_PHRASES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_seed(fixture)

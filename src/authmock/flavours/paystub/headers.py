@@ -1,15 +1,14 @@
-"""What every Laravel answer carries whatever the route: Symfony's default Cache-Control and
-its reason phrase on the status line (Werkzeug would send ``401 UNAUTHORIZED``)."""
+"""What every Laravel answer carries whatever the route: Symfony's default Cache-Control.
+
+(Symfony's reason phrases are the flavour's ``reason_phrases``; the core writes them.)"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from flask import Response, request
-from werkzeug.http import HTTP_STATUS_CODES
 
 from authmock.app import CONTROL_PREFIX
-from authmock.flavours.paystub.errors import REASON_PHRASES
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -26,7 +25,4 @@ def install(mock: Mock) -> None:
             return response
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
-        code = response.status_code
-        reason = REASON_PHRASES.get(code) or HTTP_STATUS_CODES.get(code, "Unknown Status")
-        response.status = f"{code} {reason}"
         return response
