@@ -421,3 +421,28 @@ def test_an_unexpected_failure_is_directus_500_and_rolls_back(directus_mock: Any
     assert error(response) == (500, "An unexpected error occurred.", "INTERNAL_SERVER_ERROR", {})
     assert response.headers["X-Powered-By"] == "Directus"
     assert len(directus_mock.store["directus_sessions"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type", "body"),
+    [
+        (None, "text/plain; charset=utf-8", "Found. Redirecting to ./admin"),
+        ("*/*", "text/plain; charset=utf-8", "Found. Redirecting to ./admin"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8",
+         "<p>Found. Redirecting to ./admin</p>"),
+        ("application/json", None, ""),
+    ],
+)
+def test_redirect_body_follows_accept_like_res_format(directus_mock: Any, accept: str | None,
+                                                      content_type: str | None, body: str) -> None:
+    response = directus_mock.client.get("/", headers={"Accept": accept} if accept else {})
+    assert (response.status_code, response.headers["Location"], response.headers["Vary"]) == (302, "./admin", "Accept")
+    assert response.headers.get("Content-Type") == content_type
+    assert response.get_data(as_text=True) == body
+
+
+def test_html_redirect_body_escapes_the_location(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = client.get("/auth/login/google?redirect=%2Fa%27b%26c%22d", headers={"Accept": "text/html"})
+    idp = start.headers["Location"]
+    assert start.get_data(as_text=True) == f"<p>Found. Redirecting to {idp.replace('&', '&amp;')}</p>"

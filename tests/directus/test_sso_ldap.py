@@ -344,3 +344,13 @@ def test_sso_redirect_is_parsed_like_new_url(directus_mock: Any, redirect: str, 
         assert error(response) == (
             400, f"Invalid payload. URL \"{redirect}\" can't be used to redirect after login.",
             "INVALID_PAYLOAD", {"reason": f"URL \"{redirect}\" can't be used to redirect after login"})
+
+
+def test_sso_redirect_html_body_uses_escape_html(directus_mock: Any) -> None:
+    client = directus_mock.client
+    start = _start(client, "google", "?redirect=%2Fa%27b%22c%3Cd")
+    callback = urlsplit(_sign_in(client, start, ADMIN_ID).headers["Location"])
+    done = client.get(callback.path + "?" + callback.query, headers={"Accept": "text/html"})
+    assert done.headers["Location"] == "/a'b%22c%3Cd"
+    assert done.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert done.get_data(as_text=True) == "<p>Found. Redirecting to /a&#39;b%22c%3Cd</p>"

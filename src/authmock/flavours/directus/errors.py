@@ -92,8 +92,10 @@ V8_NOT_VALID_JSON = '"{source}" is not valid JSON'  # JSON.parse("NaN") and frie
 REASON_INCORRECT_HEADER = "incorrect header check"
 
 # other exact texts Directus (or Express under it) sends ---------------------------------------
-#: Express res.redirect's plain-text body (Accept: */*), per status
-REDIRECT_BODY = {302: "Found. Redirecting to {location}", 303: "See Other. Redirecting to {location}"}
+#: Express res.redirect's bodies: text/plain (no Accept, */*) and text/html (browsers)
+STATUS_MESSAGES = {302: "Found", 303: "See Other"}
+REDIRECT_TEXT = "{status}. Redirecting to {location}"
+REDIRECT_HTML = "<p>{status}. Redirecting to {location}</p>"
 #: Directus's ROBOTS_TXT default and the /server/ping answer
 ROBOTS_TXT = "User-agent: *\nDisallow: /"
 PONG = "pong"

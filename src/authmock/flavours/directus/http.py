@@ -180,12 +180,31 @@ class _RedirectResponse(Response):
         return headers
 
 
+def _escape_html(text: str) -> str:
+    """The ``escape-html`` package (``'`` becomes ``&#39;``)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
 def redirect_response(location: str, status: int = 302) -> Response:
-    """Express ``res.redirect``: the target through ``res.location`` (encodeurl), and a
-    plain-text body naming the encoded target (Accept: */*)."""
+    """Express ``res.redirect``: the target through ``res.location`` (encodeurl), and the body
+    ``res.format`` picks from Accept: text (no Accept, ``*/*``), HTML, or empty otherwise."""
     location = encode_url(location)
-    body = E.REDIRECT_BODY[status].format(location=location)
-    response = _RedirectResponse(body.encode("utf-8"), status, content_type="text/plain; charset=utf-8")
+    kind = "text/plain"
+    if request.headers.get("Accept"):
+        kind = request.accept_mimetypes.best_match(["text/plain", "text/html"]) or ""
+    message = E.STATUS_MESSAGES[status]
+    if kind == "text/plain":
+        body = E.REDIRECT_TEXT.format(status=message, location=location)
+    elif kind == "text/html":
+        body = E.REDIRECT_HTML.format(status=message, location=_escape_html(location))
+    else:
+        body = ""
+    response = _RedirectResponse(body.encode("utf-8"), status)
+    if kind:
+        response.headers["Content-Type"] = f"{kind}; charset=utf-8"
+    else:
+        response.headers.remove("Content-Type")
     base_headers(response)
     response.headers["Location"] = location
     response.headers["Vary"] = "Accept"
