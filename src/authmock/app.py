@@ -133,6 +133,8 @@ class MockFlask(Flask):
     def __init__(self, import_name: str, *, mock: Mock) -> None:
         # No static folder: Flask's /static/<path> route is no product's path.
         super().__init__(import_name, static_folder=None)
+        # Werkzeug would answer '//x' with an HTML 308 to '/x'; no product merges slashes so.
+        self.url_map.merge_slashes = False
         self.mock = mock
 
     def dispatch_request(self) -> Any:

@@ -46,13 +46,18 @@ class QuietHandler(WSGIRequestHandler):
         """Werkzeug's, with the request target's bytes kept as they came.
 
         Werkzeug's dev server re-encodes raw non-ASCII bytes of the request line as UTF-8
-        (``/ÿ`` arrived as ``/Ã¿``) and decodes %-escapes that are not UTF-8 to U+FFFD. WSGI
-        wants the bytes themselves as latin-1 characters, as the test client gives them.
+        (``/ÿ`` arrived as ``/Ã¿``), decodes %-escapes that are not UTF-8 to U+FFFD and drops
+        a slash of ``//x`` (as http.server does). WSGI wants the bytes themselves as latin-1 characters.
         """
         environ: dict[str, Any] = super().make_environ()
-        target = self.path  # http.server decoded the request line as latin-1: the raw bytes
-        url = urlsplit(target)
-        path = f"/{url.netloc}{url.path}" if not url.scheme and url.netloc else url.path
+        # the target as sent: http.server decoded the request line as latin-1 (so these are the
+        # raw bytes) and then cut a leading '//' of self.path down to '/'
+        words = self.requestline.split()
+        target = words[1] if len(words) == 3 else self.path
+        if target.startswith("/"):  # origin form, '//x' included
+            path = target.split("?", 1)[0].split("#", 1)[0]
+        else:  # absolute form
+            path = urlsplit(target).path
         environ["PATH_INFO"] = unquote_to_bytes(path.encode("latin-1")).decode("latin-1")
         environ["REQUEST_URI"] = environ["RAW_URI"] = target
         return environ

@@ -83,13 +83,21 @@ def test_concurrent_requests_never_lose_a_write() -> None:
 
 
 def test_raw_request_bytes_reach_the_app_as_sent() -> None:
-    """A client sending UTF-8 bytes unescaped (curl does) sees the same path as the test client."""
-    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
-            conn.sendall(b"GET /caf\xc3\xa9/%C3%A9%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            reply = b""
-            while chunk := conn.recv(65536):
-                reply += chunk
-        assert reply.startswith(b"HTTP/1.1 404 Not Found\r\n")
-        [entry] = server.journal.entries()
-        assert entry["path"] == "/café/é\ufffd"
+    """A client sending UTF-8 bytes unescaped (curl does) sees the same path as the test client,
+    and a doubled leading slash is still there for the flavour to judge."""
+    from flask import request
+
+    app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
+    seen: list[str] = []
+    app.before_request(lambda: seen.append(request.environ["PATH_INFO"]))  # type: ignore[func-returns-value]
+    with authmock.run_in_thread(app) as server:
+        for target in (b"/caf\xc3\xa9/%C3%A9%FF", b"//twice?x=1"):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+                conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                reply = b""
+                while chunk := conn.recv(65536):
+                    reply += chunk
+            assert reply.startswith(b"HTTP/1.1 404 Not Found\r\n")
+        first = server.journal.entries()[0]
+    assert first["path"] == "/café/é\ufffd"
+    assert seen == ["/caf\xc3\xa9/\xc3\xa9\xff", "//twice"]
