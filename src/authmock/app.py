@@ -214,6 +214,22 @@ def create_app(
     return app
 
 
+def _body_too_large(limit: int) -> bool:
+    """Content-Length over the limit, or a body without one (chunked) that runs past it.
+
+    Werkzeug stops reading an unsized body at MAX_CONTENT_LENGTH without a word, so a route
+    would see it cut short; one more byte is looked for instead.
+    """
+    if request.content_length is not None:
+        return request.content_length > limit
+    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return False
+    if len(request.get_data(cache=True)) < limit:
+        return False
+    stream = request.environ.get("wsgi.input")
+    return bool(stream is not None and stream.read(1))
+
+
 def _install_pipeline(app: MockFlask, mock: Mock) -> None:
     from authmock.control import control_error
 
@@ -226,7 +242,7 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
     def _before() -> Response | None:
         if is_control():
             return None
-        if limit is not None and (request.content_length or 0) > limit:
+        if limit is not None and _body_too_large(limit):
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
         return mock.faults.intercept(request)
 

@@ -101,3 +101,38 @@ def test_raw_request_bytes_reach_the_app_as_sent() -> None:
         first = server.journal.entries()[0]
     assert first["path"] == "/café/é\ufffd"
     assert seen == ["/caf\xc3\xa9/\xc3\xa9\xff", "//twice"]
+
+
+def _chunked_post(port: int, path: bytes, body: bytes) -> bytes:
+    chunks = b"".join(
+        b"%x\r\n" % len(body[i:i + 4096]) + body[i:i + 4096] + b"\r\n"
+        for i in range(0, len(body), 4096)
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(
+            b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            b"Connection: close\r\n\r\n" + chunks + b"0\r\n\r\n"
+        )
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+    return reply
+
+
+@pytest.mark.parametrize(("size", "status"), [(1024, b"200"), (1025, b"413")])
+def test_a_chunked_body_over_the_flavour_limit_is_refused_not_cut(size: int, status: bytes) -> None:
+    """The toy's limit is 1024 bytes: a chunked body of 1025 must not reach the route cut short."""
+    from flask import request
+
+    app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
+    lengths: list[int] = []
+
+    @app.post("/echo")
+    def echo() -> dict[str, int]:
+        lengths.append(len(request.get_data()))
+        return {"length": lengths[-1]}
+
+    with authmock.run_in_thread(app) as server:
+        reply = _chunked_post(server.port, b"/echo", b"x" * size)
+    assert reply.split(b" ", 2)[1] == status
+    assert lengths == ([size] if status == b"200" else [])

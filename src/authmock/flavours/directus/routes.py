@@ -20,9 +20,7 @@ from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.joi import validate_login
 from authmock.flavours.directus.jsonbody import (
-    MAX_PAYLOAD_SIZE,
     BodyError,
-    is_json_type,
     parse_body,
 )
 from authmock.flavours.directus.service import Accountability, DirectusService, is_directus_jwt
@@ -468,18 +466,10 @@ def _has_body() -> bool:
 
 
 def _read_body() -> bytes:
-    """The raw body. Werkzeug stops reading a body without Content-Length (chunked) at
-    MAX_PAYLOAD_SIZE without a word; raw-body refuses it, so one more byte is looked for."""
+    """The raw body (the core has already refused one over MAX_PAYLOAD_SIZE, chunked too)."""
     if not _has_body():
         return b""
-    data = request.get_data(cache=True)
-    if request.content_length is None and len(data) >= MAX_PAYLOAD_SIZE and is_json_type(
-        request.headers.get("Content-Type")
-    ):
-        stream = request.environ.get("wsgi.input")
-        if stream is not None and stream.read(1):
-            raise BodyError(E.REASON_TOO_LARGE)
-    return data
+    return request.get_data(cache=True)
 
 
 def _fields_param() -> list[str] | None:
