@@ -26,7 +26,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
-from authmock.clock import Clock, isoformat
+from authmock.clock import Clock
 from authmock.faults import Faults
 from authmock.fixtures import (
     FixtureFile,
@@ -233,8 +233,14 @@ def _body_too_large(limit: int) -> bool:
 def _install_pipeline(app: MockFlask, mock: Mock) -> None:
     from authmock.control import control_error
 
-    def is_control() -> bool:
-        return request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")
+    def is_control() -> bool:  # asked up to three times a request: remembered in the environ
+        environ = request.environ
+        known: bool | None = environ.get("authmock.is_control")
+        if known is None:
+            path = request.path
+            known = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+            environ["authmock.is_control"] = known
+        return known
 
     limit = mock.flavour.max_content_length
 
@@ -257,14 +263,11 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             response.status = f"{code} {phrases.get(code, usual)}"
         if not is_control():
             mock.journal.record(
-                {
-                    "method": request.method,
-                    "path": request.path,
-                    "query": request.query_string.decode("latin-1"),
-                    "status": response.status_code,
-                    "at": isoformat(mock.clock.now()),
-                    "flavour": mock.name,
-                }
+                request.method,
+                request.path,
+                request.query_string.decode("latin-1"),
+                code,
+                mock.clock.time(),
             )
         return response
 
