@@ -7,7 +7,6 @@ and exits 0; the targets are the foundation issue's, and the table says which ar
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import time
@@ -18,7 +17,6 @@ from flask import Flask
 from freezegun import freeze_time
 
 import authmock
-from authmock.fixtures import bundled_fixture_path
 
 FLAVOURS = ("dreamfactory", "directus", "paystub")
 
@@ -51,10 +49,8 @@ def login_app(name: str) -> Flask:
     Paystub throttles its API at 60 requests a minute by default (``settings.api_rate_limit``);
     the benchmark measures the login path, not the 429.
     """
-    data = json.loads(bundled_fixture_path(name).read_text(encoding="utf-8"))
-    if name == "paystub":
-        data["settings"]["api_rate_limit"] = 0
-    return authmock.create_app(name, fixtures=data)
+    lifted = {"api_rate_limit": 0} if name == "paystub" else {}
+    return authmock.create_app(name, fixtures=authmock.bundled_fixture(name, **lifted))
 
 
 def per_call(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:

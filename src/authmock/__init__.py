@@ -1,10 +1,11 @@
 """authmock: offline fakes of the DreamFactory, Directus and Paystub authentication APIs.
 
-Public API: ``create_app``, ``run_in_thread``, and the control handle ``Mock`` (``app.mock``).
+Public API: ``create_app``, ``run_in_thread``, the control handle ``Mock`` (``app.mock``), and
+``bundled_fixture`` to derive fixture variants.
 """
 
 from authmock.app import Mock, MockFlask, create_app, current_mock
-from authmock.fixtures import FixtureError
+from authmock.fixtures import FixtureError, bundled_fixture
 from authmock.server import LiveServer, run_in_thread
 
 __version__ = "0.1.0"
@@ -15,6 +16,7 @@ __all__ = [
     "Mock",
     "MockFlask",
     "__version__",
+    "bundled_fixture",
     "create_app",
     "current_mock",
     "run_in_thread",

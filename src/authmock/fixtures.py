@@ -93,6 +93,17 @@ class FixtureFile:
                 )
 
 
+def bundled_fixture(flavour: str, **settings: Any) -> dict[str, Any]:
+    """A fresh copy of a flavour's bundled fixture document, ``settings`` overridden.
+
+    For deriving variants: ``create_app("paystub", fixtures=bundled_fixture("paystub",
+    api_rate_limit=0))``, or edit the users before passing it.
+    """
+    data: dict[str, Any] = json.loads(bundled_fixture_path(flavour).read_text(encoding="utf-8"))
+    data.setdefault("settings", {}).update(settings)
+    return data
+
+
 def bundled_fixture_path(flavour: str) -> Path:
     """The default fixture file of a flavour, installed or from a source checkout."""
     packaged = resources.files("authmock").joinpath("bundled_fixtures", f"{flavour}.json")

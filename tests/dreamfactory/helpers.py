@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from authmock import bundled_fixture
 from authmock.pytest_plugin import MockFixture
 
 BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "dreamfactory.json"
@@ -32,14 +32,11 @@ T0 = "2026-02-18T19:45:18Z"
 
 def bundled() -> dict[str, Any]:
     """A fresh copy of the bundled fixture document to derive variants from."""
-    data: dict[str, Any] = json.loads(BUNDLED.read_text(encoding="utf-8"))
-    return copy.deepcopy(data)
+    return bundled_fixture("dreamfactory")
 
 
 def with_settings(**settings: Any) -> dict[str, Any]:
-    data = bundled()
-    data["settings"].update(settings)
-    return data
+    return bundled_fixture("dreamfactory", **settings)
 
 
 def freeze(mock: MockFixture, at: str = T0) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-import json
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from authmock import bundled_fixture
 from authmock.pytest_plugin import MockFixture
 
 BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "paystub.json"
@@ -24,15 +23,12 @@ T0 = "2025-02-12T10:00:00Z"
 
 
 def bundled() -> dict[str, Any]:
-    """A fresh copy of the bundled fixture document, to derive variants from."""
-    data: dict[str, Any] = json.loads(BUNDLED.read_text(encoding="utf-8"))
-    return copy.deepcopy(data)
+    """A fresh copy of the bundled fixture document to derive variants from."""
+    return bundled_fixture("paystub")
 
 
 def with_settings(**settings: Any) -> dict[str, Any]:
-    data = bundled()
-    data["settings"].update(settings)
-    return data
+    return bundled_fixture("paystub", **settings)
 
 
 def freeze(mock: MockFixture, at: str = T0) -> None:
