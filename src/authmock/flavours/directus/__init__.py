@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Response
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import Seed, parse_fixture
+from authmock.flavours.directus.cors import decorate
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
-from authmock.flavours.directus.routes import DirectusApi, register
+from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
 from authmock.flavours.directus.service import DirectusService
 from authmock.flavours.directus.sso import register_idp
 
@@ -36,6 +37,15 @@ class DirectusFlavour(Flavour):
         mock.app.extensions["authmock.directus"] = api
         register_idp(mock.app, api)
         register(mock.app, api)
+        cors = service.settings.cors
+        if cors.active:
+            @mock.app.after_request
+            def _cors(response: Response) -> Response:
+                # every answer but authmock's own pages (control API, fake identity provider)
+                path = request.path
+                if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+                    return response
+                return decorate(cors, response)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         if isinstance(error, E.DirectusError):

@@ -8,6 +8,7 @@ or a number of milliseconds.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +53,26 @@ _SETTINGS = {
     "SESSION_COOKIE_SAME_SITE", "SESSION_COOKIE_DOMAIN", "PASSWORD_RESET_URL_ALLOW_LIST",
     "PUBLIC_URL", "AUTH_DISABLE_DEFAULT", "RATE_LIMITER_ENABLED", "RATE_LIMITER_POINTS",
     "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
+    "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
+    "CORS_CREDENTIALS", "CORS_MAX_AGE",
 }
+
+#: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
+#: cors package is mounted but does nothing, so CORS_ENABLED alone changes no answer
+CORS_DEFAULTS: dict[str, Any] = {
+    "CORS_ENABLED": False,
+    "CORS_ORIGIN": False,
+    "CORS_METHODS": "GET,POST,PATCH,DELETE",
+    "CORS_ALLOWED_HEADERS": "Content-Type,Authorization",
+    "CORS_EXPOSED_HEADERS": "Content-Range",
+    "CORS_CREDENTIALS": True,
+    "CORS_MAX_AGE": 18000,
+}
+#: the cast flags of @directus/env (``regex:^https://.*$``, ``array:a,b``, ...)
+ENV_TYPES = ("string", "number", "regex", "array", "json", "boolean")
+_JS_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_JS_INT_PREFIXED = re.compile(r"^0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)$")
+_MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def parse_ms(value: Any) -> float | None:
@@ -68,6 +88,138 @@ def parse_ms(value: Any) -> float | None:
             key = "ms" if unit.startswith(("ms", "msec", "milli")) else unit[0]
             return float(match.group(1)) * _MS_UNITS[key]
     return None
+
+
+class EnvCastError(ValueError):
+    """A ``regex:`` value ``new RegExp`` would refuse (Directus would not start)."""
+
+
+def js_number(text: str) -> float | None:
+    """``Number(text)`` for a string (None for NaN): trimmed, ``""`` is 0, hex/octal/binary."""
+    stripped = text.strip(" \t\n\r\v\f\u00a0\ufeff\u2028\u2029")
+    if stripped == "":
+        return 0.0
+    if stripped in ("Infinity", "+Infinity", "-Infinity"):
+        return float(stripped.replace("Infinity", "inf"))
+    prefixed = _JS_INT_PREFIXED.match(stripped)
+    if prefixed:
+        return float(int(prefixed.group(0), 0))
+    if _JS_NUMBER.match(stripped):
+        return float(stripped)
+    return None
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() and abs(value) <= _MAX_SAFE_INTEGER else value
+
+
+def _try_json(text: str) -> Any:
+    def refuse(constant: str) -> Any:  # JSON.parse knows no NaN / Infinity
+        raise ValueError(constant)
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except ValueError:
+        return text
+
+
+def env_cast(value: Any) -> Any:
+    """@directus/env's ``cast`` for a variable without a declared type (the CORS_* ones):
+    a ``type:`` flag, else the guessed type — ``"true"``/``"false"``, a number that does not
+    start with ``0``, a comma list (split on every comma, items cast alike, empty ones
+    dropped, nothing trimmed), else JSON if it parses, else the string itself. A value from a
+    JSON fixture is read as Directus reads one from a JSON config file: the same way."""
+    kind: str | None = None
+    if isinstance(value, str) and ":" in value and value.split(":", 1)[0] in ENV_TYPES:
+        kind = value.split(":", 1)[0]
+        value = value[len(kind) + 1:]
+    if kind is None:
+        kind = _guess_type(value)
+    if kind == "string":
+        return _js_text(value)
+    if kind == "number":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        number = js_number(_js_text(value)) if value is not None else 0.0
+        return float("nan") if number is None else _number(number)
+    if kind == "boolean":
+        return value is True or value == "true" or value == "1" or (value == 1 and value is not True)
+    if kind == "regex":
+        try:
+            return re.compile(_js_text(value))
+        except re.error as exc:
+            raise EnvCastError(str(exc)) from None
+    if kind == "array":
+        items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else [value]
+        return [item for item in (env_cast(v) for v in items) if item != ""]
+    if isinstance(value, str):  # json
+        return _try_json(value)
+    return value
+
+
+def _guess_type(value: Any) -> str:
+    if isinstance(value, bool) or value in ("true", "false"):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str) and value and not value.startswith("0"):
+        number = js_number(value)
+        if number is not None and -_MAX_SAFE_INTEGER <= number <= _MAX_SAFE_INTEGER:
+            return "number"
+    if isinstance(value, list) or (isinstance(value, str) and "," in value):
+        return "array"
+    return "json"
+
+
+def _js_text(value: Any) -> str:
+    """``String(value)`` of a cast value, as ``Array.prototype.join`` writes its items."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return str(_number(value))
+    if isinstance(value, re.Pattern):
+        return f"/{value.pattern}/"
+    if isinstance(value, list):
+        return ",".join(_js_text(item) for item in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def _js_truthy(value: Any) -> bool:
+    if value is None or value is False or value == "":
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value != 0 and value == value
+    return True
+
+
+@dataclass
+class CorsSettings:
+    """The options Directus's ``middleware/cors.ts`` hands to the ``cors`` package, after
+    @directus/env cast the CORS_* values."""
+
+    enabled: bool = False
+    #: bool, a string (``"*"`` or one fixed origin), a compiled ``regex:``, a number, or a
+    #: list of those; falsy means the cors middleware does nothing at all
+    origin: Any = False
+    #: Access-Control-Allow-Methods (preflight only); None: not sent
+    methods: str | None = "GET,POST,PATCH,DELETE"
+    #: Access-Control-Allow-Headers; None: reflect Access-Control-Request-Headers
+    allowed_headers: str | None = "Content-Type,Authorization"
+    exposed_headers: str | None = "Content-Range"
+    credentials: bool = True
+    max_age: str | None = "18000"
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and _js_truthy(self.origin)
 
 
 def fake_password_hash(seed: str) -> str:
@@ -100,6 +252,7 @@ class Settings:
     rate_limiter_duration: float = 1.0
     login_attempts: int | None = 25
     password_policy: str | None = None
+    cors: CorsSettings = field(default_factory=CorsSettings)
 
 
 @dataclass
@@ -210,6 +363,72 @@ def parse_settings(fixture: FixtureFile) -> Settings:
         except re.error as exc:
             raise fixture.error("$.settings.auth_password_policy", f"is not a valid regex: {exc}") from None
     out.password_policy = policy or None
+    out.cors = parse_cors(fixture, raw)
+    return out
+
+
+def _joined(value: Any) -> str | None:
+    """What the cors package writes for a list option (joined with ``,``) or a string; None
+    for a falsy option, "" for a value it cannot write (a number has no ``length``)."""
+    if not _js_truthy(value):
+        return None
+    if isinstance(value, list):
+        return ",".join(_js_text(item) for item in value)
+    return value if isinstance(value, str) else ""
+
+
+def _no_dicts(fixture: FixtureFile, value: Any, path: str) -> None:
+    if isinstance(value, dict):
+        raise fixture.error(path, "must be true, false, an origin or a list of origins")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _no_dicts(fixture, item, f"{path}[{index}]")
+
+
+def _cors_value(fixture: FixtureFile, raw: dict[str, Any], key: str, path_hint: str) -> Any:
+    """A CORS_* value cast as @directus/env casts it, with its JSON path on every problem."""
+    path = f"$.settings.{key}"
+    value = raw.get(key, CORS_DEFAULTS[key])
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            fixture.expect(item, (str, bool), f"{path}[{index}]")
+    elif value is not None and not isinstance(value, (str, bool)):
+        raise fixture.error(path, path_hint)
+    try:
+        return env_cast(value)
+    except EnvCastError as exc:
+        raise fixture.error(path, f"is not a valid regex: {exc}") from None
+
+
+def parse_cors(fixture: FixtureFile, raw: dict[str, Any]) -> CorsSettings:
+    out = CorsSettings()
+    out.enabled = _bool(fixture, raw, "CORS_ENABLED", CORS_DEFAULTS["CORS_ENABLED"])
+    out.credentials = _bool(fixture, raw, "CORS_CREDENTIALS", CORS_DEFAULTS["CORS_CREDENTIALS"])
+    origin = _cors_value(
+        fixture, raw, "CORS_ORIGIN",
+        'must be true, false, "*", an origin, a comma-separated list or a list of origins',
+    )
+    _no_dicts(fixture, origin, "$.settings.CORS_ORIGIN")
+    out.origin = origin
+    lists = 'must be a comma-separated string, a list of strings or false'
+    methods = _joined(_cors_value(fixture, raw, "CORS_METHODS", lists))
+    out.methods = methods or None
+    out.allowed_headers = _joined(_cors_value(fixture, raw, "CORS_ALLOWED_HEADERS", lists))
+    out.exposed_headers = _joined(_cors_value(fixture, raw, "CORS_EXPOSED_HEADERS", lists)) or None
+    max_age: Any = raw.get("CORS_MAX_AGE", CORS_DEFAULTS["CORS_MAX_AGE"])
+    if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
+        cast: Any = max_age
+    elif isinstance(max_age, (str, bool)) or max_age is None:
+        cast = env_cast(max_age)
+    else:
+        cast = None
+    number = isinstance(cast, (int, float)) and not isinstance(cast, bool) and cast == cast
+    if number and cast >= 0:
+        out.max_age = _js_text(float(cast))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
+    elif cast is False or cast is None or cast == "":
+        out.max_age = None
+    else:
+        raise fixture.error("$.settings.CORS_MAX_AGE", "must be a number of seconds (or false for none)")
     return out
 
 

@@ -1,7 +1,7 @@
 """The Directus HTTP surface: Express's pipeline order, then the auth, users and items routes.
 
-One catch-all Flask view runs Directus's middleware chain in its order (body parser, token
-extraction, rate limiter, ``/server/ping``, authenticate) and then a small router with
+One catch-all Flask view runs Directus's middleware chain in its order (CORS preflight, body
+parser, token extraction, rate limiter, ``/server/ping``, authenticate) and then a small router with
 Express's matching rules (case-insensitive, optional trailing slash, HEAD from GET, OPTIONS
 answered with ``Allow``, any other unknown method or path → ``ROUTE_NOT_FOUND``).
 """
@@ -18,6 +18,7 @@ from flask import Flask, Response, abort, request
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
+from authmock.flavours.directus.cors import preflight
 from authmock.flavours.directus.joi import validate_login
 from authmock.flavours.directus.jsonbody import (
     BodyError,
@@ -118,6 +119,10 @@ class DirectusApi:
         decoded = "/" + path
         if decoded == CONTROL_PREFIX or decoded.startswith(CONTROL_PREFIX + "/"):
             abort(404)
+        # 2. cors (when CORS_ENABLED and CORS_ORIGIN is set) answers every OPTIONS itself
+        answered = preflight(self.settings.cors)
+        if answered is not None:
+            return answered
         # Express matches routes against the path as sent and decodes the parameters
         full = H.raw_path()
         try:
