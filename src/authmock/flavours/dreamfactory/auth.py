@@ -11,11 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
+from jwt.exceptions import InvalidKeyError
 
 from authmock.flavours.dreamfactory import errors
 from authmock.flavours.dreamfactory.context import AUTH_PATHS, Ctx
@@ -107,6 +111,43 @@ def find_login_user(
 
 
 # --- tokens ------------------------------------------------------------------------------
+#: DreamFactory's JWT header, ``{"typ":"JWT","alg":"HS256"}``, as its first segment
+_HEADER_SEGMENT = base64.urlsafe_b64encode(b'{"typ":"JWT","alg":"HS256"}').replace(b"=", b"")
+#: the app's own random secrets (64 hex digits): PyJWT takes them as they are, without a word
+_HEX_SECRET = re.compile(r"[0-9a-f]{64}")
+_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+
+@lru_cache(maxsize=16)
+def _plain_key(secret: str) -> bytes | None:
+    """The HMAC key PyJWT would sign with when it neither refuses nor warns about ``secret``
+    (a pinned secret is checked once, not per token); None: leave it to PyJWT."""
+    try:
+        key: bytes = _HS256.prepare_key(secret)
+    except InvalidKeyError:
+        return None
+    return None if _HS256.check_key_length(key) else key
+
+
+def _b64url(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).replace(b"=", b"")
+
+
+def sign(claims: dict[str, Any], secret: str) -> str:
+    """``jwt.encode(claims, secret, "HS256", typ-first header)``, byte for byte, without
+    PyJWT's per-call key vetting when the key is known to pass it."""
+    key = secret.encode("ascii") if _HEX_SECRET.fullmatch(secret) else _plain_key(secret)
+    if key is None or not isinstance(claims.get("iss", ""), str):
+        return jwt.encode(
+            claims, secret, algorithm="HS256",
+            headers={"typ": "JWT", "alg": "HS256"}, sort_headers=False,
+        )
+    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    signing_input = _HEADER_SEGMENT + b"." + _b64url(payload)
+    signature = hmac.new(key, signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + _b64url(signature)).decode("ascii")
+
+
 def issue_token(
     ctx: Ctx, user: dict[str, Any], *, iat: int | None = None, forever: bool = False
 ) -> str:
@@ -125,10 +166,7 @@ def issue_token(
         "forever": forever,
     }
     # JwtSigner.encode sorts header keys; DreamFactory's header is {"typ":"JWT","alg":"HS256"}
-    token = jwt.encode(
-        claims, mock.tokens.secret, algorithm="HS256",
-        headers={"typ": "JWT", "alg": "HS256"}, sort_headers=False,
-    )
+    token = sign(claims, mock.tokens.secret)
     mock.tokens.register(token)
     table(ctx, "token_map").put(
         sha256_hex(token), {"user_id": user["id"], "token": token, "iat": claims["iat"],
