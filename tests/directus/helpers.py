@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from authmock import bundled_fixture
 
 BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "directus.json"
 SPEC_STRINGS = Path(__file__).resolve().parent / "spec_strings.txt"
@@ -33,14 +34,11 @@ T0 = "2026-11-22T08:00:00Z"
 
 def bundled() -> dict[str, Any]:
     """A fresh copy of the bundled fixture document to derive variants from."""
-    data: dict[str, Any] = json.loads(BUNDLED.read_text(encoding="utf-8"))
-    return copy.deepcopy(data)
+    return bundled_fixture("directus")
 
 
 def with_settings(**settings: Any) -> dict[str, Any]:
-    data = bundled()
-    data["settings"].update(settings)
-    return data
+    return bundled_fixture("directus", **settings)
 
 
 def error(response: TestResponse) -> tuple[int, str, str, dict[str, Any]]:
