@@ -283,7 +283,7 @@ def _api_key(ctx: Ctx) -> str | None:
     request = ctx.request
     key = ctx.query.get("api_key")
     if not key:
-        key = request.headers.get("X-DreamFactory-API-Key")
+        key = request.environ.get("HTTP_X_DREAMFACTORY_API_KEY")  # the header
     if not key and "system/app" not in ctx.path:
         body_key = ctx.input.get("api_key")  # $request->input(): JSON or form body
         key = body_key if isinstance(body_key, str) else None
@@ -292,10 +292,11 @@ def _api_key(ctx: Ctx) -> str | None:
 
 def _jwt(ctx: Ctx) -> str | None:
     request = ctx.request
-    authorization = request.headers.get("Authorization")
+    environ = request.environ  # header lookups straight from the WSGI environ
+    authorization = environ.get("HTTP_AUTHORIZATION")
     if authorization and "Bearer" in authorization:
         return authorization[7:] or None
-    token = request.headers.get("X-DreamFactory-Session-Token")
+    token = environ.get("HTTP_X_DREAMFACTORY_SESSION_TOKEN")
     if not token:
         body_token = ctx.input.get("session_token")  # $request->input(): body, then query
         token = body_token if isinstance(body_token, str) else None
@@ -304,7 +305,7 @@ def _jwt(ctx: Ctx) -> str | None:
 
 def _basic(ctx: Ctx) -> tuple[str, str] | None:
     """``Authorization: Basic base64(email:password)``, as PHP exposes it."""
-    header = ctx.request.headers.get("Authorization") or ""
+    header = ctx.request.environ.get("HTTP_AUTHORIZATION") or ""  # the header
     if not header.startswith("Basic "):
         return None
     try:

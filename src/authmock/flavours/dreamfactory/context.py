@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -183,17 +184,36 @@ def _sniff(body: bytes) -> Payload:
     return Payload(refusal=errors.UNRECOGNIZED_PAYLOAD)
 
 
-def read_payload(request: Request, profile: str) -> Payload:
+def read_request(
+    request: Request, profile: str
+) -> tuple[Payload, dict[str, Any], dict[str, str]]:
+    """The payload, ``$request->input()`` and the query of one request; a JSON body is
+    decoded once for both readings."""
+    content_type = request.environ.get("CONTENT_TYPE") or ""  # the Content-Type header
+    decoded: list[Any] = []
+
+    def body_json() -> Any:
+        if not decoded:
+            decoded.append(_json(request.get_data(cache=True, parse_form_data=False)))
+        return decoded[0]
+
+    query = query_dict(request)
+    payload = read_payload(request, profile, content_type, body_json)
+    return payload, read_input(request, content_type, body_json, query), query
+
+
+def read_payload(
+    request: Request, profile: str, content_type: str, body_json: Callable[[], Any]
+) -> Payload:
     """Parse the body like ``ServiceRequest::getPayloadData`` (reads it: 413 fires here).
 
     Content-Type tests are ``Str::contains``, case-sensitive, in DreamFactory's order.
     """
-    content_type = request.headers.get("Content-Type") or ""
     if "multipart/form-data" in content_type:
         return Payload({key: request.form.getlist(key)[-1] for key in request.form})
-    body = request.get_data(cache=True, parse_form_data=False)
     if "/json" in content_type or "+json" in content_type:
-        return _from_json(_json(body))  # malformed JSON reads as an empty body
+        return _from_json(body_json())  # malformed JSON reads as an empty body
+    body = request.get_data(cache=True, parse_form_data=False)
     if "x-www-form-urlencoded" in content_type:
         text = body.decode("utf-8", errors="replace")
         return Payload(_last(parse_qsl(text, keep_blank_values=True)))
@@ -211,16 +231,17 @@ def read_payload(request: Request, profile: str) -> Payload:
     return _sniff(body)
 
 
-def read_input(request: Request) -> dict[str, Any]:
+def read_input(
+    request: Request, content_type: str, body_json: Callable[[], Any], query: dict[str, str]
+) -> dict[str, Any]:
     """Laravel's ``$request->input()`` (where AuthCheck looks for ``api_key`` and
     ``session_token``, and Symfony for ``_method``): the JSON body when the Content-Type says
     JSON, else the form fields PHP parsed (POST; url-encoded PUT/PATCH/DELETE), else the query
     string for GET/HEAD. Body keys win over query keys. It never sniffs.
     """
-    content_type = request.headers.get("Content-Type") or ""
     source: dict[str, Any] = {}
     if "/json" in content_type or "+json" in content_type:
-        value = _json(request.get_data(cache=True, parse_form_data=False))
+        value = body_json()
         source = value if isinstance(value, dict) else {}
     elif request.method in ("GET", "HEAD"):
         source = {}
@@ -229,7 +250,7 @@ def read_input(request: Request) -> dict[str, Any]:
     elif content_type.lower().startswith("application/x-www-form-urlencoded"):
         text = request.get_data(cache=True, parse_form_data=False).decode("utf-8", "replace")
         source = _last(parse_qsl(text, keep_blank_values=True))
-    return {**query_dict(request), **source}
+    return {**query, **source}
 
 
 @dataclass
@@ -282,4 +303,6 @@ def split_path(rest: str) -> tuple[str, str | None, str]:
 
 
 def query_dict(request: Request) -> dict[str, str]:
+    if not request.environ.get("QUERY_STRING"):
+        return {}  # no query string: nothing to parse
     return {key: request.args.getlist(key)[-1] for key in request.args}

@@ -7,38 +7,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Request, Response, request
 
 from authmock.app import current_mock
 from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
-from authmock.flavours.dreamfactory.context import (
-    Ctx,
-    query_dict,
-    read_input,
-    read_payload,
-    split_path,
-)
+from authmock.flavours.dreamfactory.context import Ctx, read_request, split_path
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _verb(source: dict[str, Any]) -> str:
+def _verb(request: Request, source: dict[str, Any]) -> str:
     """Symfony's override (``X-HTTP-Method-Override``, ``_method``), then DreamFactory's
     ``VerbOverrides`` (``X-HTTP-Method``, ``X-Method-Override``, ``?method=``); MERGE is PATCH.
     """
     method = request.method.upper()
+    environ = request.environ  # header lookups straight from the WSGI environ
     if method == "POST":
         tunnelled = source.get("_method")  # Symfony: the input source, then the query
-        symfony = request.headers.get("X-HTTP-Method-Override") or (
+        symfony = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE") or (
             tunnelled if isinstance(tunnelled, str) else None)
         if symfony:
             method = symfony.strip().upper()
     if method == "POST":
-        override = (request.headers.get("X-HTTP-Method")
-                    or request.headers.get("X-Method-Override")
-                    or request.args.get("method"))
+        override = (environ.get("HTTP_X_HTTP_METHOD")
+                    or environ.get("HTTP_X_METHOD_OVERRIDE")
+                    or (request.args.get("method") if environ.get("QUERY_STRING") else None))
         if override:
             method = override.strip().upper()
     if method == "MERGE":
@@ -56,17 +51,18 @@ def blueprint() -> Blueprint:
     def api(rest: str) -> Response:
         mock = current_mock()
         path, service, resource = split_path(rest)
-        payload = read_payload(request, mock.profile)
-        source = read_input(request)
+        # the request itself, not the context-local proxy, for the many reads that follow
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        payload, source, query = read_request(req, mock.profile)
         ctx = Ctx(
             mock=mock,
-            request=request,
-            method=_verb(source),
+            request=req,
+            method=_verb(req, source),
             path=path,
             service=service,
             resource=resource,
             payload=payload,
-            query=query_dict(request),
+            query=query,
             input=source,
         )
         auth.auth_check(ctx)
