@@ -40,7 +40,14 @@ PUBLIC = {
 # --- store access ------------------------------------------------------------------------
 def table(ctx_or_mock: Any, name: str) -> Any:
     mock = getattr(ctx_or_mock, "mock", ctx_or_mock)
-    return mock.store.table(f"df_{name}")
+    try:
+        return mock.store[_TABLES[name]]  # created at setup: no need for table()'s lock
+    except KeyError:
+        return mock.store.table(f"df_{name}")
+
+
+_TABLES = {name: f"df_{name}" for name in ("apps", "roles", "role_access", "services", "users",
+                                           "user_roles", "token_map")}
 
 
 def md5(text: str) -> str:
