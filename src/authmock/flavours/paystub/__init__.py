@@ -54,9 +54,9 @@ class PaystubFlavour(Flavour):
         # Laravel never merges "a//b" into "a/b": no 308 redirect (an HTML body), just a 404
         mock.app.url_map.merge_slashes = False
         override.install(mock, MAX_BODY_BYTES)
-        headers.install(mock)
+        headers.install(mock, cors_enabled=seed.cors)
         if seed.cors:
-            cors.install(mock)
+            cors.install(mock)  # preflights; the label is set with the other headers
         register(mock, seed)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from authmock.app import Mock
 
 
-def _is_product_path() -> bool:
-    return not (request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"))
+_CONTROL_PATHS = CONTROL_PREFIX + "/"
+
+
+def is_product_path(path: str) -> bool:
+    return not (path == CONTROL_PREFIX or path.startswith(_CONTROL_PATHS))
 
 
 def _vary(response: Response, header: str) -> None:
@@ -30,15 +33,23 @@ def _vary(response: Response, header: str) -> None:
         response.headers["Vary"] = f"{current}, {header}"
 
 
+def label(response: Response, method: str) -> None:
+    """What HandleCors adds to a product answer that is not a preflight's."""
+    if method == "OPTIONS":
+        _vary(response, "Access-Control-Request-Method")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+
+
 def install(mock: Mock) -> None:
-    """Answer preflights and label every product answer, like Laravel's HandleCors."""
+    """Answer preflights like Laravel's HandleCors (``headers.install`` labels the answers)."""
     app = mock.app
 
     @app.before_request
     def _preflight() -> Response | None:
-        if not _is_product_path():
+        # the method first: a cheap test that settles every request but a preflight
+        if request.method != "OPTIONS" or not is_product_path(request.path):
             return None
-        if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+        if "Access-Control-Request-Method" not in request.headers:
             return None
         response = Response(status=204)
         response.headers["Access-Control-Allow-Origin"] = "*"
@@ -51,12 +62,4 @@ def install(mock: Mock) -> None:
         )
         _vary(response, "Access-Control-Request-Headers")
         response.headers["Access-Control-Max-Age"] = "0"
-        return response
-
-    @app.after_request
-    def _label(response: Response) -> Response:
-        if _is_product_path():
-            if request.method == "OPTIONS":
-                _vary(response, "Access-Control-Request-Method")
-            response.headers["Access-Control-Allow-Origin"] = "*"
         return response

@@ -1,4 +1,5 @@
-"""What every Laravel answer carries whatever the route: Symfony's default Cache-Control.
+"""What every Laravel answer carries whatever the route: HandleCors's label (when CORS is on)
+and Symfony's default Cache-Control, set by one hook in that order.
 
 (Symfony's reason phrases are the flavour's ``reason_phrases``; the core writes them.)"""
 
@@ -6,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Response, request
+from flask import Request, Response, request
 
-from authmock.app import CONTROL_PREFIX
+from authmock.flavours.paystub import cors
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -17,12 +18,14 @@ if TYPE_CHECKING:
 DEFAULT_CACHE_CONTROL = "no-cache, private"
 
 
-def install(mock: Mock) -> None:
+def install(mock: Mock, *, cors_enabled: bool) -> None:
     @mock.app.after_request
-    def _symfony_defaults(response: Response) -> Response:
-        is_control = request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")
-        if is_control:
+    def _laravel_headers(response: Response) -> Response:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if not cors.is_product_path(req.path):
             return response
+        if cors_enabled:  # HandleCors labels the answer before Symfony adds its defaults
+            cors.label(response, req.method)
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
         return response
