@@ -23,7 +23,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from authmock.app import CONTROL_PREFIX
-from authmock.flavours.paystub.validation import body_fields, is_json, is_urlencoded, query_fields
+from authmock.flavours.paystub.validation import (
+    BODY_KEY,
+    body_fields,
+    is_json,
+    is_urlencoded,
+    query_fields,
+)
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -48,6 +54,7 @@ def _read_body(environ: dict[str, Any], max_body: int) -> bytes | None:
     body: bytes = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+    environ[BODY_KEY] = body  # what the application would read back: request_input takes it
     return body
 
 

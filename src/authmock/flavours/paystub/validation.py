@@ -19,6 +19,9 @@ from flask import Request
 
 from authmock.flavours.paystub import errors
 
+#: the environ key under which override.py keeps a body it read, so it is not read twice
+BODY_KEY = "authmock.paystub.body"
+
 PHP_JSON_DEPTH = 512  # json_decode's default depth
 PHP_MAX_INPUT_VARS = 1000  # php.ini max_input_vars: later variables are dropped
 #: Laravel's TrimStrings middleware leaves these untouched
@@ -29,6 +32,7 @@ _UNTRIMMED = {"password", "password_confirmation", "current_password"}
 _LOCAL_REFUSED = frozenset(',[]<>:;"()')
 _DOMAIN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _DOMAIN_LITERAL = re.compile(r"^\[[^\[\]\\\s]*\]$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 DOMAIN_MAX_LENGTH = 253
 LABEL_MAX_LENGTH = 63
 
@@ -59,8 +63,13 @@ def query_fields(raw: bytes) -> dict[str, Any]:
 
 def request_input(request: Request) -> dict[str, Any]:
     """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up."""
-    data = query_fields(request.query_string)
-    fields = body_fields(request.headers.get("Content-Type", ""), request.get_data(cache=True))
+    environ = request.environ
+    query = environ.get("QUERY_STRING")
+    data = query_fields(request.query_string) if query else {}
+    raw = environ.get(BODY_KEY)  # the body the method-override wrapper read, if it did
+    if raw is None:
+        raw = request.get_data(cache=True)
+    fields = body_fields(environ.get("CONTENT_TYPE", ""), raw)  # the Content-Type header
     if fields is not None:
         data.update(fields)
     elif request.form:
@@ -154,7 +163,11 @@ def _json_body(raw: bytes) -> Any:
         body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
-    if _depth(body) > PHP_JSON_DEPTH or _has_lone_surrogate(body):
+    # each level of nesting opens a bracket, and a lone surrogate needs a \\u escape: a body
+    # without enough of either is spared the walks
+    if raw.count(b"[") + raw.count(b"{") > PHP_JSON_DEPTH and _depth(body) > PHP_JSON_DEPTH:
+        return None
+    if b"\\u" in raw and _has_lone_surrogate(body):
         return None
     return body
 
@@ -164,7 +177,7 @@ def _has_lone_surrogate(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
+            if not item.isascii() and _SURROGATE.search(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -235,7 +248,10 @@ def is_rfc_email(value: str) -> bool:
     local part (``"john doe"@example.com``) and a domain literal (``a@[127.0.0.1]``) pass.
     Comments (``john(x)@example.com``, valid to egulias) are refused here.
     """
-    if any(_lexer_invalid(char) for char in value):
+    # printable ASCII holds no INVALID token: only other text needs the scan
+    if not (value.isascii() and value.isprintable()) and any(
+        _lexer_invalid(char) for char in value
+    ):
         return False
     if value.startswith('"'):
         index, escaped = 1, False
@@ -259,7 +275,7 @@ def is_rfc_email(value: str) -> bool:
             return False
         if any(char in _LOCAL_REFUSED or char.isspace() for char in local):
             return False
-        for position, char in enumerate(local[:-1]):
+        for position, char in enumerate(local[:-1] if "\\" in local else ""):
             following = local[position + 1]
             if char == "\\" and (following.isalnum() or not following.isascii()):
                 return False
@@ -269,7 +285,10 @@ def is_rfc_email(value: str) -> bool:
         return _DOMAIN_LITERAL.match(domain) is not None
     if domain[0] in ".-" or domain[-1] in ".-" or ".." in domain or "-." in domain:
         return False
-    if any(char.isascii() and char not in _DOMAIN_ASCII for char in domain):
+    if domain.isascii():
+        if not _DOMAIN_ASCII.issuperset(domain):
+            return False
+    elif any(char.isascii() and char not in _DOMAIN_ASCII for char in domain):
         return False
     if len(domain.encode("utf-8")) > DOMAIN_MAX_LENGTH:
         return False
