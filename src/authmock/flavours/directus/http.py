@@ -85,10 +85,20 @@ def js_string(value: Any) -> str:
     return str(value)
 
 
+#: ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` builds this encoder on every
+#: call; it keeps no state between calls, so one serves every request
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
 def stringify(payload: Any) -> bytes:
     """``JSON.stringify``: compact, non-ASCII as is, lone surrogates escaped."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    text = _ENCODE(payload)
+    if not text.isascii():  # only non-ASCII text can hold a lone surrogate
+        text = _LONE_SURROGATE.sub(_escape_surrogate, text)
     return text.encode("utf-8")
 
 
@@ -98,26 +108,42 @@ def weak_etag(body: bytes) -> str:
     return f'W/"{len(body):x}-{digest}"'
 
 
+#: Helmet's headers and ``X-Powered-By``, on every answer
+BASE_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CSP),
+    ("Cross-Origin-Opener-Policy", "same-origin-allow-popups"),
+    ("X-Powered-By", "Directus"),
+)
+#: what ``respond`` adds to a success
+NO_CACHE_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Cache-Control", "no-cache"),
+    ("Vary", "Origin, Cache-Control"),
+)
+_SUCCESS_HEADERS = BASE_HEADERS + NO_CACHE_HEADERS
+
+
+def _append(response: Response, headers: tuple[tuple[str, str], ...]) -> None:
+    """Append headers a fresh response does not carry yet, in order.
+
+    The same as setting them one by one (``headers[name] = value`` appends a name not yet
+    present), without Werkzeug's per-header lookup and newline check: the names and values
+    are fixed strings without CR or LF.
+    """
+    response.headers._list.extend(headers)
+
+
 def base_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
-    response.headers["X-Powered-By"] = "Directus"
-    return response
-
-
-def no_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Origin, Cache-Control"
+    """Helmet's headers on a fresh response (one without them yet)."""
+    _append(response, BASE_HEADERS)
     return response
 
 
 def json_response(payload: Any, status: int = 200, *, success: bool = True) -> Response:
     body = stringify(payload)
+    # a new Response holds Content-Type and Content-Length only, so appending equals setting
     response = Response(body, status, content_type=JSON_TYPE)
-    base_headers(response)
-    if success:
-        no_cache(response)
-    response.headers["ETag"] = weak_etag(body)
+    _append(response, _SUCCESS_HEADERS if success else BASE_HEADERS)
+    response.headers._list.append(("ETag", weak_etag(body)))
     return response
 
 
@@ -125,15 +151,15 @@ def empty_response() -> Response:
     """Directus's ``respond`` without a payload: 204, empty body."""
     response = Response(b"", 204)
     response.headers.remove("Content-Type")
-    base_headers(response)
-    return no_cache(response)
+    _append(response, _SUCCESS_HEADERS)
+    return response
 
 
 def text_response(text: str, status: int, content_type: str) -> Response:
     body = text.encode("utf-8")
     response = Response(body, status, content_type=content_type)
-    base_headers(response)
-    response.headers["ETag"] = weak_etag(body)
+    _append(response, BASE_HEADERS)
+    response.headers._list.append(("ETag", weak_etag(body)))
     return response
 
 
