@@ -65,7 +65,13 @@ def find_app(ctx: Ctx, api_key: str | None) -> dict[str, Any] | None:
 
 
 def service_by_name(ctx: Ctx, name: str) -> dict[str, Any] | None:
+    """The service row called ``name``; looked up once per request (AccessCheck and the
+    dispatch both ask), as no request changes the services."""
+    memo = ctx.services
+    if name in memo:
+        return memo[name]
     found: dict[str, Any] | None = table(ctx, "services").find(lambda s: s["name"] == name)
+    memo[name] = found
     return found
 
 
@@ -373,8 +379,11 @@ def auth_check(ctx: Ctx) -> None:
 
 
 # --- AccessCheck -------------------------------------------------------------------------
+_CALL = re.compile(r"\(.*\)")
+
+
 def _component_key(component: str) -> str:
-    return re.sub(r"\(.*\)", "", component).strip("/").lower()
+    return _CALL.sub("", component).strip("/").lower()
 
 
 def role_allows(ctx: Ctx, role: dict[str, Any], service: str, component: str,

@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -278,6 +278,7 @@ class Ctx:
     role: dict[str, Any] | None = None
     claims: dict[str, Any] | None = None
     token_error: errors.DfError | None = None
+    services: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
 
     @property
     def component(self) -> str:
