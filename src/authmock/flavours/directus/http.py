@@ -17,7 +17,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
-from flask import Response, request
+from flask import Request, Response, request
 
 from authmock.flavours.directus import errors as E
 
@@ -32,14 +32,18 @@ JSON_TYPE = "application/json; charset=utf-8"
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def raw_path() -> str:
+def raw_path(req: Request | None = None) -> str:
     """Express's ``req.path``: the path of the request target as sent, percent-escapes and
     repeated slashes kept (Flask's ``request.path`` is decoded)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if req is None:
+        req = request
+    environ = req.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if not isinstance(raw, str) or not raw:
-        return request.path
-    with contextlib.suppress(UnicodeError):  # undo the WSGI "latin-1 dance" of the server
-        raw = raw.encode("latin-1").decode("utf-8")
+        return req.path
+    if not raw.isascii():  # undo the WSGI "latin-1 dance" of the server (ASCII is unchanged)
+        with contextlib.suppress(UnicodeError):
+            raw = raw.encode("latin-1").decode("utf-8")
     if not raw.startswith("/") and "://" in raw:  # absolute-form target: parseurl keeps the path
         raw = urlsplit(raw).path
     return raw.split("?", 1)[0].split("#", 1)[0] or "/"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Request, Response, abort, request
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 
 CONTROL_PREFIX = "/__authmock__"
 IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
+_CONTROL_SUBTREE = CONTROL_PREFIX + "/"
+_ROBOTS = re.compile(r"/robots\.txt/?", re.I)
+_PING = re.compile(r"/server/ping/?", re.I)
+_PARAM = re.compile(r":(\w+)")
+
+
+def _current_request() -> Request:
+    """The request behind Flask's ``request`` proxy, looked up once for a whole dispatch."""
+    real: Request = cast(Any, request)._get_current_object()
+    return real
 
 
 @dataclass
@@ -68,14 +78,23 @@ class DirectusApi:
         self.svc = service
         self.settings = service.settings
         self.routes: list[Route] = []
+        self._any_route_parts: list[str] = []
         self._build()
+        #: a path no route pattern matches (most unknown paths) skips the route-by-route scan
+        self._any_route = re.compile("|".join(self._any_route_parts), re.IGNORECASE)
+        #: the seed's providers are fixed at setup: name lookups are keyed, first one wins
+        self._providers_by_lower: dict[str, Any] = {}
+        for p in self.svc.seed.providers:
+            self._providers_by_lower.setdefault(p.name.lower(), p)
+        self._ldap = next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
 
     # plumbing -------------------------------------------------------------------------
     def add(self, method: str, path: str, handler: Handler,
             drivers: tuple[str, ...] | None = None) -> None:
-        regex = re.sub(r":(\w+)", r"(?P<\1>[^/]+)", path)
+        regex = _PARAM.sub(r"(?P<\1>[^/]+)", path)
         pattern = re.compile(f"^{regex}/?$", re.IGNORECASE)
         self.routes.append(Route(method, pattern, handler, drivers))
+        self._any_route_parts.append(f"(?:^{_PARAM.sub('[^/]+', path)}/?$)")
 
     def public_url(self) -> str:
         return self.settings.public_url or request.host_url.rstrip("/")
@@ -117,46 +136,52 @@ class DirectusApi:
     # the pipeline -----------------------------------------------------------------------
     def dispatch(self, path: str) -> Response:
         decoded = "/" + path
-        if decoded == CONTROL_PREFIX or decoded.startswith(CONTROL_PREFIX + "/"):
+        if decoded == CONTROL_PREFIX or decoded.startswith(_CONTROL_SUBTREE):
             abort(404)
         # 2. cors (when CORS_ENABLED and CORS_ORIGIN is set) answers every OPTIONS itself
-        answered = preflight(self.settings.cors)
-        if answered is not None:
-            return answered
+        cors = self.settings.cors
+        if cors.active:
+            answered = preflight(cors)
+            if answered is not None:
+                return answered
+        req = _current_request()
         # Express matches routes against the path as sent and decodes the parameters
-        full = H.raw_path()
+        full = H.raw_path(req)
         try:
-            response = self._dispatch(full)
+            response = self._dispatch(req, full)
         except E.DirectusError as err:
             return self.error(err)
-        if H.is_fresh(request.method, request.headers, response):
+        if H.is_fresh(req.method, req.headers, response):
             return H.not_modified(response)
         return response
 
-    def _dispatch(self, path: str) -> Response:
+    def _dispatch(self, req: Request, path: str) -> Response:
+        method = req.method
+        headers = req.headers
         # 3. body parser
         try:
             body = parse_body(
-                request.headers.get("Content-Type"),
-                request.headers.get("Content-Encoding"),
-                _read_body(),
+                headers.get("Content-Type"),
+                headers.get("Content-Encoding"),
+                _read_body(req),
             )
         except BodyError as exc:
             raise E.invalid_payload(exc.reason) from None
         # 5. extract-token
-        token = self._extract_token()
+        token = self._extract_token(req)
         ctx = Ctx(body=body, token=token, acc=Accountability())
+        get = method in ("GET", "HEAD")
         # 6. GET / (ROOT_REDIRECT) and /robots.txt answer before limiter and authentication
-        if request.method in ("GET", "HEAD"):
+        if get:
             if path == "/":
                 return H.redirect_response("./admin")
-            if re.fullmatch(r"/robots\.txt/?", path, re.I):
+            if _ROBOTS.fullmatch(path):
                 return H.text_response(E.ROBOTS_TXT, 200, "text/plain; charset=utf-8")
         # 7. rate limiter
         if self.settings.rate_limiter_enabled:
             self._rate_limit()
         # 8. ping
-        if request.method in ("GET", "HEAD") and re.fullmatch(r"/server/ping/?", path, re.I):
+        if get and _PING.fullmatch(path):
             return H.text_response(E.PONG, 200, "text/html; charset=utf-8")
         # 9. authenticate
         if H.js_truthy(token):
@@ -164,19 +189,21 @@ class DirectusApi:
                 ctx.acc = self.svc.accountability_for(token if isinstance(token, str) else H.js_string(token))
             except E.DirectusError as err:
                 if err.code in (E.INVALID_CREDENTIALS, E.INVALID_TOKEN) and (
-                    request.cookies.get(self.settings.session_cookie_name) == token
+                    _cookie(req, self.settings.session_cookie_name) == token
                 ):
                     err.set_cookies.append(self.cookie("session", ""))
                 raise
         # 10. routers
-        return self._route(path, ctx)
+        return self._route(method, path, ctx)
 
-    def _extract_token(self) -> Any:
+    def _extract_token(self, req: Request) -> Any:
         token: Any = None
-        query = request.args.getlist("access_token")
-        if query and H.js_truthy(query[0]):
-            token = query[0] if len(query) == 1 else query
-        header = request.headers.get("Authorization")
+        environ = req.environ
+        if environ.get("QUERY_STRING"):  # no query string, no request.args to parse
+            query = req.args.getlist("access_token")
+            if query and H.js_truthy(query[0]):
+                token = query[0] if len(query) == 1 else query
+        header = req.headers.get("Authorization")
         if header:
             parts = header.split(" ")
             if len(parts) == 2 and parts[0].lower() == "bearer":
@@ -184,7 +211,7 @@ class DirectusApi:
                     raise E.invalid_payload(E.REASON_TOKEN_CONFLICT)
                 token = parts[1]
         if token is None:
-            cookie = request.cookies.get(self.settings.session_cookie_name)
+            cookie = _cookie(req, self.settings.session_cookie_name)
             if cookie:
                 token = cookie
         return token
@@ -212,8 +239,9 @@ class DirectusApi:
         err.headers["Retry-After"] = str(_js_round(before_next / 1000.0))
         raise err
 
-    def _route(self, path: str, ctx: Ctx) -> Response:
-        method = request.method
+    def _route(self, method: str, path: str, ctx: Ctx) -> Response:
+        if self._any_route.match(path) is None:  # no route's pattern: the loop would find none
+            raise E.route_not_found(path)
         allowed: list[str] = []
         for route in self.routes:
             match = route.pattern.match(path)
@@ -222,8 +250,7 @@ class DirectusApi:
             params = {k: unquote(v, errors="replace") for k, v in match.groupdict().items()}
             if route.drivers is not None:
                 # a provider router is mounted at the literal /login/<name> (case-insensitive)
-                wanted = match.group("provider").lower()
-                provider = next((p for p in self.svc.seed.providers if p.name.lower() == wanted), None)
+                provider = self._providers_by_lower.get(match.group("provider").lower())
                 if provider is None or provider.driver not in route.drivers:
                     continue
                 params["provider"] = provider.name
@@ -238,7 +265,7 @@ class DirectusApi:
             response = H.text_response(text, 200, "text/html; charset=utf-8")
             response.headers["Allow"] = text
             return response
-        raise E.route_not_found(H.raw_path())
+        raise E.route_not_found(path)
 
     # routes -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -295,7 +322,7 @@ class DirectusApi:
         return self.ok({"data": payload}, ctx)
 
     def login(self, ctx: Ctx) -> Response:
-        docs_ldap = self.mock.profile == "docs" and self._ldap_provider() is not None
+        docs_ldap = self.mock.profile == "docs" and self._ldap is not None
         reason = validate_login(ctx.body, extra_modes=("ldap",) if docs_ldap else ())
         if reason is not None:
             self.svc.stall()
@@ -313,7 +340,7 @@ class DirectusApi:
         return self._login_response(ctx, mode, issued)
 
     def _ldap_provider(self) -> Any:
-        return next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
+        return self._ldap
 
     def provider_login(self, ctx: Ctx, provider: str) -> Response:
         p = self.svc.provider(provider)
@@ -463,18 +490,26 @@ class DirectusApi:
         return self.ok({"data": self._project(found, perm, collection)}, ctx)
 
 
-def _has_body() -> bool:
+def _cookie(req: Request, name: str) -> str | None:
+    """``req.cookies[name]``; without a Cookie header there is nothing to parse."""
+    if not req.environ.get("HTTP_COOKIE"):
+        return None
+    value: str | None = req.cookies.get(name)
+    return value
+
+
+def _has_body(req: Request) -> bool:
     """type-is ``hasBody``: a Transfer-Encoding or a non-zero Content-Length."""
-    if request.headers.get("Transfer-Encoding"):
+    if req.headers.get("Transfer-Encoding"):
         return True
-    return bool(request.content_length)
+    return bool(req.content_length)
 
 
-def _read_body() -> bytes:
+def _read_body(req: Request) -> bytes:
     """The raw body (the core has already refused one over MAX_PAYLOAD_SIZE, chunked too)."""
-    if not _has_body():
+    if not _has_body(req):
         return b""
-    return request.get_data(cache=True)
+    return req.get_data(cache=True)
 
 
 def _fields_param() -> list[str] | None:
