@@ -40,6 +40,8 @@ FIELD = "_method"
 
 def _wsgi_text(value: str) -> str:
     """A WSGI string holds the bytes as latin-1; read them as the UTF-8 PHP would see."""
+    if value.isascii():
+        return value  # the same characters in both encodings
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
@@ -78,8 +80,8 @@ def overriding_method(environ: dict[str, Any], max_body: int) -> str | None:
                 fields = body_fields(content_type, body)
         if fields is not None and FIELD in fields:
             method = fields[FIELD]
-        else:
-            query = str(environ.get("QUERY_STRING", "")).encode("latin-1", "replace")
+        elif environ.get("QUERY_STRING"):
+            query = str(environ["QUERY_STRING"]).encode("latin-1", "replace")
             method = query_fields(query).get(FIELD)
     if not isinstance(method, str):
         return None
