@@ -77,6 +77,15 @@ class _HMAC(HMACAlgorithm):
         return None
 
 
+def _b64url(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+_HS256 = _HMAC(HMACAlgorithm.SHA256)
+_COMPACT = json.JSONEncoder(separators=(",", ":")).encode
+_COMPACT_SORTED = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
 def _jws() -> PyJWS:
     jws = PyJWS(algorithms=[])
     jws.register_algorithm("HS256", _HMAC(HMACAlgorithm.SHA256))
@@ -128,6 +137,16 @@ class JwtSigner:
         self._retired: set[str] = set()  # pinned secret: hashes issued before a reset
         self.secret = secret or rng.hex(32)
 
+    @property
+    def secret(self) -> str:
+        return self._secret
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        # PyJWT's vetting (it refuses PEM/SSH keys as HMAC secrets) once per secret, not per token
+        self._key: bytes = _HS256.prepare_key(value)
+        self._secret = value
+
     def rotate(self) -> None:
         """Called on reset, before the store drops its changes: refuse every token issued so far.
 
@@ -143,10 +162,29 @@ class JwtSigner:
         """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""
         self._issued.put(sha256_hex(token), True)
 
-    def encode(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        """Sign ``claims`` in the given key order (PyJWT keeps insertion order)."""
-        payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
-        token = _JWS.encode(payload, self.secret, algorithm=self.ALGORITHM, headers=headers)
+    def encode(
+        self,
+        claims: dict[str, Any],
+        headers: dict[str, Any] | None = None,
+        *,
+        sort_headers: bool = True,
+    ) -> str:
+        """Sign ``claims`` in the given key order; the header is ``{"alg","typ"}`` sorted, or
+        with ``sort_headers=False`` PyJWT's order (``typ`` first) updated by ``headers``.
+
+        The same bytes as ``jwt.encode(claims, secret, "HS256", headers, sort_headers)``,
+        signed here: PyJWT re-vets the key and rebuilds the header on every call, and a login
+        signs on the hot path of every test.
+        """
+        header: dict[str, Any] = {"typ": "JWT", "alg": self.ALGORITHM}
+        if headers:
+            header.update(headers)
+        header_json = (_COMPACT_SORTED if sort_headers else _COMPACT)(header)
+        signing_input = (
+            _b64url(header_json.encode("utf-8")) + b"." + _b64url(_COMPACT(claims).encode("utf-8"))
+        )
+        signature = hmac.new(self._key, signing_input, hashlib.sha256).digest()
+        token = (signing_input + b"." + _b64url(signature)).decode("ascii")
         self.register(token)
         return token
 

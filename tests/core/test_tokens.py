@@ -3,6 +3,8 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
+
 from authmock.clock import Clock
 from authmock.randomness import Random
 from authmock.store import Store
@@ -107,3 +109,22 @@ def test_same_seed_same_values() -> None:
     assert Random(42).hex(16) == Random(42).hex(16)
     assert Random(42).nanoid(64) != Random(43).nanoid(64)
     assert len(Random(1).nanoid(64)) == 64
+
+
+@pytest.mark.parametrize("sort_headers", [True, False])
+@pytest.mark.parametrize(
+    "headers", [None, {"typ": "JWT", "alg": "HS256"}, {"kid": "k1"}, {"alg": "HS256", "cty": "x"}]
+)
+def test_encode_is_byte_for_byte_what_pyjwt_writes(
+    headers: dict[str, str] | None, sort_headers: bool
+) -> None:
+    import jwt
+
+    signer = JwtSigner(Clock(), Store(), Random(3))
+    claims = {"sub": "ü", "iat": 1, "exp": 4102444800.5, "nested": {"b": 1, "a": [1, None]}, "iss": "x"}
+    expected = jwt.encode(
+        claims, signer.secret, algorithm="HS256", headers=headers, sort_headers=sort_headers
+    )
+    assert signer.encode(claims, headers, sort_headers=sort_headers) == expected
+    assert signer.verify(expected).ok
+
