@@ -235,10 +235,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+#: what ``json.loads(text, parse_constant=_reject_constant)`` builds on every call; a decoder
+#: keeps no state between documents (json.loads shares one the same way)
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
 def parse_json_text(text: str) -> Any:
     """``JSON.parse`` semantics: the value, or BodyError with Node 20's message."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        if text.startswith("\ufeff"):  # json.loads refuses a leading BOM before decoding
+            raise ValueError("Unexpected UTF-8 BOM")
+        return _DECODE(text)
     except ValueError:
         pass
     except RecursionError:  # valid for V8 unless the port finds an error
@@ -297,23 +304,29 @@ def _inflate(raw: bytes, wbits: int) -> bytes:
 
 def parse_body(content_type: str | None, encoding: str | None, raw: bytes) -> Any:
     """What Directus's ``req.body`` is: ``{}`` unless the request is JSON, else the value."""
-    if not is_json_type(content_type):
+    if content_type == "application/json":  # what most clients send: no parameters to read
+        charset = "utf-8"
+    elif not is_json_type(content_type):
         return {}
-    assert content_type is not None
-    charset = charset_of(content_type) or "utf-8"
-    if not charset.startswith("utf-"):
-        raise BodyError(E.reason_unsupported_charset(charset))
-    enc = (encoding or "identity").strip().lower()
+    else:
+        assert content_type is not None
+        charset = charset_of(content_type) or "utf-8"
+        if not charset.startswith("utf-"):
+            raise BodyError(E.reason_unsupported_charset(charset))
+    enc = "identity" if not encoding else encoding.strip().lower()
     if enc in ("gzip", "deflate"):
         raw = _inflate(raw, 16 + zlib.MAX_WBITS if enc == "gzip" else zlib.MAX_WBITS)
     elif enc != "identity":
         raise BodyError(E.reason_unsupported_encoding(enc))
     if len(raw) > MAX_PAYLOAD_SIZE:
         raise BodyError(E.REASON_TOO_LARGE)
-    try:
-        codec = codecs.lookup(charset).name
-    except LookupError:  # iconv-lite does not know it either
-        raise BodyError(E.reason_unsupported_charset(charset)) from None
+    if charset == "utf-8":
+        codec = "utf-8"  # codecs.lookup("utf-8").name
+    else:
+        try:
+            codec = codecs.lookup(charset).name
+        except LookupError:  # iconv-lite does not know it either
+            raise BodyError(E.reason_unsupported_charset(charset)) from None
     text = raw.decode(codec, "replace")
     if text.startswith("\ufeff"):
         text = text[1:]
