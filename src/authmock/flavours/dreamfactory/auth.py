@@ -129,6 +129,8 @@ _HEADER_SEGMENT = base64.urlsafe_b64encode(b'{"typ":"JWT","alg":"HS256"}').repla
 #: the app's own random secrets (64 hex digits): PyJWT takes them as they are, without a word
 _HEX_SECRET = re.compile(r"[0-9a-f]{64}")
 _HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+#: ``json.dumps(claims, separators=(",", ":"))`` as PyJWT writes the payload, built once
+_CLAIMS_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 @lru_cache(maxsize=16)
@@ -155,7 +157,7 @@ def sign(claims: dict[str, Any], secret: str) -> str:
             claims, secret, algorithm="HS256",
             headers={"typ": "JWT", "alg": "HS256"}, sort_headers=False,
         )
-    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    payload = _CLAIMS_JSON.encode(claims).encode("utf-8")
     signing_input = _HEADER_SEGMENT + b"." + _b64url(payload)
     signature = hmac.new(key, signing_input, hashlib.sha256).digest()
     return (signing_input + b"." + _b64url(signature)).decode("ascii")

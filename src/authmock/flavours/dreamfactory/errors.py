@@ -153,7 +153,11 @@ _ENTITIES = {code: f"&{name};" for code, name in codepoint2name.items() if code 
 
 def dumps(data: Any) -> str:
     """PHP ``json_encode($x, JSON_UNESCAPED_SLASHES)``: compact, non-ASCII as \\uXXXX."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+    return _ENCODER.encode(data)
+
+
+#: what ``json.dumps(data, separators=(",", ":"), ensure_ascii=True)`` builds per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
 
 def json_response(data: Any, status: int = 200) -> Response:
