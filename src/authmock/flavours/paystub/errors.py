@@ -121,11 +121,15 @@ def json_response(
     """JSON as Laravel's ``response()->json()`` encodes it (``json_encode`` without flags):
     compact, in the key order we wrote, ``/`` escaped as ``\\/`` and non-ASCII as ``\\uXXXX``."""
     # "/" can only occur inside JSON strings, so escaping every one is exact
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
+    body = _ENCODER.encode(payload).replace("/", "\\/")
     response = Response(body, status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+#: what ``json.dumps(payload, separators=(",", ":"), ensure_ascii=True)`` builds per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
 
 def envelope(message: str, errors: Any = None) -> dict[str, Any]:

@@ -154,13 +154,20 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: what ``json.loads(text, parse_constant=_refuse_constant)`` builds on every call, built once
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def _json_body(raw: bytes) -> Any:
     """PHP's ``json_decode``: anything it cannot decode is null: invalid UTF-8, a byte-order
     mark or another encoding, NaN/Infinity, an unpaired surrogate escape, nesting over 512."""
     if not raw.strip():
         return None
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):
+            return None  # json.loads refuses a byte-order mark before decoding
+        body = _DECODER.decode(text)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     # each level of nesting opens a bracket, and a lone surrogate needs a \\u escape: a body
