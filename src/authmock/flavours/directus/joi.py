@@ -14,7 +14,6 @@ from typing import Any
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus.tlds import TLDS
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ATEXT = re.compile(r"^[\w!#$%&'*+\-/=?^`{|}~]+$", re.ASCII)
 _ATOM = re.compile(
     rb"(?:[\xc2-\xdf][\x80-\xbf])|(?:\xe0[\xa0-\xbf][\x80-\xbf])|(?:[\xe1-\xec][\x80-\xbf]{2})"
@@ -43,7 +42,7 @@ def is_valid_email(email: str) -> bool:
     """``@hapi/address`` ``isEmailValid`` with Joi's defaults (IANA TLDs, 2+ labels)."""
     if not email:
         return False
-    ascii_only = not _NON_ASCII.search(email)
+    ascii_only = email.isascii()
     if not ascii_only:
         email = unicodedata.normalize("NFC", email)
     parts = email.split("@")
@@ -52,7 +51,10 @@ def is_valid_email(email: str) -> bool:
     local, domain = parts
     if not local:
         return False
-    if _js_len(email) > 254 or len(local.encode("utf-8", "surrogatepass")) > 64:
+    if ascii_only:  # one UTF-16 unit and one UTF-8 byte per character
+        if len(email) > 254 or len(local) > 64:
+            return False
+    elif _js_len(email) > 254 or len(local.encode("utf-8", "surrogatepass")) > 64:
         return False
     for segment in local.split("."):
         if not segment:
@@ -70,13 +72,19 @@ def is_valid_email(email: str) -> bool:
 
 
 def _is_valid_domain(domain: str) -> bool:
-    if not domain or _js_len(domain) > 256:
+    if not domain:
         return False
-    if _NON_ASCII.search(domain):
+    ascii_only = domain.isascii()
+    if (len(domain) if ascii_only else _js_len(domain)) > 256:
+        return False
+    if not ascii_only:
         domain = unicodedata.normalize("NFC", domain)
     if _DOMAIN_CONTROL.search(domain):
         return False
-    domain = _punycode(domain.replace("%", "%25"))
+    domain = domain.replace("%", "%25")
+    if not ascii_only:
+        # an ASCII name is left as it is by IDNA (or lower-cased): every check below ignores case
+        domain = _punycode(domain)
     segments = domain.split(".")
     if len(segments) < 2:
         return False
