@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -36,12 +34,6 @@ from authmock.tokens import Refusal, constant_time_equals
 if TYPE_CHECKING:
     from authmock.app import Mock
 
-#: ``{"alg":"HS256","typ":"JWT"}``, the header JwtSigner.encode writes, as the first segment
-_JWT_HEADER_SEGMENT = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').replace(b"=", b"")
-#: the app's own random secrets (``rng.hex(32)``), which PyJWT takes as their UTF-8 bytes
-_HEX_SECRET = re.compile(r"[0-9a-f]{64}")
-#: ``json.dumps(claims, separators=(",", ":"))`` without a new encoder per call
-_ENCODE_CLAIMS = json.JSONEncoder(separators=(",", ":")).encode
 _JWS_SHAPE = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
 
 #: the built-in "own user" read permission of app-access roles (@directus/system-data)
@@ -99,10 +91,6 @@ def is_directus_jwt(token: Any) -> bool:
     return isinstance(header, dict) and isinstance(claims, dict) and claims.get("iss") == "directus"
 
 
-def _b64url(raw: bytes) -> bytes:
-    return base64.urlsafe_b64encode(raw).replace(b"=", b"")
-
-
 def _int_ms(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -130,20 +118,6 @@ class DirectusService:
         """LOGIN_STALL_TIME on every login outcome, only with realistic timing."""
         if self.mock.realistic_timing:
             self.mock.stall(self.settings.login_stall_ms / 1000.0)
-
-    def sign(self, claims: dict[str, Any]) -> str:
-        """``mock.tokens.encode(claims)`` byte for byte, signed here with hmac when the secret
-        is one of the app's random hex ones: PyJWT's encode re-vets the key and re-serialises
-        the header on every call. Registered, so a reset retires it as it would ours."""
-        tokens = self.mock.tokens
-        secret = tokens.secret
-        if not _HEX_SECRET.fullmatch(secret):
-            return tokens.encode(claims)
-        signing_input = _JWT_HEADER_SEGMENT + b"." + _b64url(_ENCODE_CLAIMS(claims).encode("utf-8"))
-        signature = hmac.new(secret.encode("ascii"), signing_input, hashlib.sha256).digest()
-        token = (signing_input + b"." + _b64url(signature)).decode("ascii")
-        tokens.register(token)
-        return token
 
     def role(self, role_id: str | None) -> Role | None:
         return self.seed.roles.get(role_id) if role_id else None
@@ -185,7 +159,7 @@ class DirectusService:
         claims["iat"] = iat
         claims["exp"] = int(iat + ttl_ms / 1000.0)
         claims["iss"] = "directus"
-        return self.sign(claims)
+        return self.mock.tokens.encode(claims)
 
     def verify_jwt(self, token: str) -> dict[str, Any]:
         """``verifyJWT``: bad signature/alg/issuer → INVALID_TOKEN, expired → TOKEN_EXPIRED."""
@@ -337,7 +311,7 @@ class DirectusService:
         user = self.user_by_email(email)
         if user is None or user.get("status") != "active" or user.get("provider") != "default":
             return
-        token = self.sign(
+        token = self.mock.tokens.encode(
             {
                 "email": user["email"],
                 "scope": "password-reset",

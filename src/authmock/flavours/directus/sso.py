@@ -121,7 +121,7 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     claims["callbackUrl"] = f"{public}/auth/login/{p.name}/callback"
     now = int(api.svc.now)
     claims.update({"iat": now, "exp": now + 300, "iss": "directus"})
-    token = api.svc.sign(claims)
+    token = api.mock.tokens.encode(claims)
     query = {
         "client_id": "authmock",
         "redirect_uri": f"{public}/auth/login/{p.name}/callback",
