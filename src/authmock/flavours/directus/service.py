@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,9 @@ from authmock.tokens import Refusal, constant_time_equals
 if TYPE_CHECKING:
     from authmock.app import Mock
 
+#: 10000-01-01T00:00:00Z in epoch seconds
+_YEAR_10000 = 253402300800
+_LAST_ACCESS_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _JWS_SHAPE = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
 
 #: the built-in "own user" read permission of app-access roles (@directus/system-data)
@@ -249,7 +253,10 @@ class DirectusService:
         return Issued(access, refresh_token, int(ttl))
 
     def last_access_now(self) -> str:
-        return datetime.fromtimestamp(int(self.now), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        seconds = int(self.now)
+        if 0 <= seconds < _YEAR_10000:  # what datetime.strftime runs, minus building a datetime
+            return time.strftime(_LAST_ACCESS_FORMAT, time.gmtime(seconds))
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime(_LAST_ACCESS_FORMAT)
 
     def _drop_expired_sessions(self) -> None:
         now = self.now
