@@ -42,6 +42,7 @@ EXPOSE_HEADERS = "Access-Control-Expose-Headers"
 REQUEST_HEADERS = "Access-Control-Request-Headers"
 #: marks a request whose answer the preflight already wrote
 _DONE = "authmock.directus.cors"
+_NEWLINE = re.compile(r"[\r\n]")
 
 
 def _allowed(origin: str | None, allowed: Any) -> bool:
@@ -152,7 +153,11 @@ def decorate(cors: CorsSettings, response: Response) -> Response:
     names = {name.lower() for name, _ in added}
     items = [(name, value) for name, value in items if name.lower() not in names]
     at = next((i + 1 for i, (name, _) in enumerate(items) if name == "X-Powered-By"), 0)
-    response.headers.clear()
-    for name, value in [*items[:at], *added, *items[at:]]:
-        response.headers.add(name, value)
+    # the response's own headers went through Werkzeug's checks when they were set: only the
+    # new values (some echo the request) get Headers.add's newline check before the list is
+    # rewritten in one go, rather than cleared and re-added header by header
+    for _, value in added:
+        if _NEWLINE.search(value) is not None:
+            raise ValueError("Header values must not contain newline characters.")
+    response.headers._list[:] = [*items[:at], *added, *items[at:]]
     return response
