@@ -220,9 +220,10 @@ def _body_too_large(limit: int) -> bool:
     Werkzeug stops reading an unsized body at MAX_CONTENT_LENGTH without a word, so a route
     would see it cut short; one more byte is looked for instead.
     """
-    if request.content_length is not None:
-        return request.content_length > limit
-    if "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+    environ = request.environ
+    if environ.get("CONTENT_LENGTH"):
+        return (request.content_length or 0) > limit
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return False
     if len(request.get_data(cache=True)) < limit:
         return False
@@ -252,21 +253,25 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
         return mock.faults.intercept(request)
 
+    # Werkzeug upper-cases the reason phrase ('404 NOT FOUND'); the products (and fetch's
+    # statusText) don't. Werkzeug's own status line -> the product's, worked out once.
     phrases = mock.flavour.reason_phrases
+    status_lines = {
+        f"{code} {usual.upper()}": f"{code} {phrases.get(code, usual)}"
+        for code, usual in HTTP_STATUS_CODES.items()
+    }
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        code = response.status_code
-        usual = HTTP_STATUS_CODES.get(code)
-        if usual is not None and response.status == f"{code} {usual.upper()}":
-            # Werkzeug upper-cases the phrase; the products (and fetch's statusText) don't
-            response.status = f"{code} {phrases.get(code, usual)}"
+        status_line = status_lines.get(response.status)
+        if status_line is not None:
+            response.status = status_line
         if not is_control():
             mock.journal.record(
                 request.method,
                 request.path,
                 request.query_string.decode("latin-1"),
-                code,
+                response.status_code,
                 mock.clock.time(),
             )
         return response

@@ -135,17 +135,24 @@ class JwtSigner:
         self._issued = store.table("__jwt_issued__")  # since the last reset
         self._revoked = store.table("__jwt_revoked__")
         self._retired: set[str] = set()  # pinned secret: hashes issued before a reset
-        self.secret = secret or rng.hex(32)
+        if secret:
+            # PyJWT's vetting (it refuses PEM/SSH keys as HMAC secrets), once, not per token
+            self._use(secret, _HS256.prepare_key(secret))
+        else:
+            self._use_random()
 
     @property
     def secret(self) -> str:
+        """The HS256 secret in use (read-only: it changes only with a reset)."""
         return self._secret
 
-    @secret.setter
-    def secret(self, value: str) -> None:
-        # PyJWT's vetting (it refuses PEM/SSH keys as HMAC secrets) once per secret, not per token
-        self._key: bytes = _HS256.prepare_key(value)
-        self._secret = value
+    def _use(self, secret: str, key: bytes) -> None:
+        self._secret = secret
+        self._key = key
+
+    def _use_random(self) -> None:
+        secret = self._rng.hex(32)  # hex digits: nothing for PyJWT's vetting to refuse
+        self._use(secret, secret.encode("ascii"))
 
     def rotate(self) -> None:
         """Called on reset, before the store drops its changes: refuse every token issued so far.
@@ -154,7 +161,7 @@ class JwtSigner:
         issued until now are retired by hash.
         """
         if self._fixed_secret is None:
-            self.secret = self._rng.hex(32)
+            self._use_random()
         else:
             self._retired.update(key for key, _ in self._issued.items())
 
