@@ -11,15 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import re
-from functools import lru_cache
 from typing import Any
-
-import jwt
-from jwt.algorithms import HMACAlgorithm
-from jwt.exceptions import InvalidKeyError
 
 from authmock.flavours.dreamfactory import errors
 from authmock.flavours.dreamfactory.context import AUTH_PATHS, Ctx
@@ -124,43 +118,8 @@ def find_login_user(
 
 
 # --- tokens ------------------------------------------------------------------------------
-#: DreamFactory's JWT header, ``{"typ":"JWT","alg":"HS256"}``, as its first segment
-_HEADER_SEGMENT = base64.urlsafe_b64encode(b'{"typ":"JWT","alg":"HS256"}').replace(b"=", b"")
-#: the app's own random secrets (64 hex digits): PyJWT takes them as they are, without a word
-_HEX_SECRET = re.compile(r"[0-9a-f]{64}")
-_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
-#: ``json.dumps(claims, separators=(",", ":"))`` as PyJWT writes the payload, built once
-_CLAIMS_JSON = json.JSONEncoder(separators=(",", ":"))
-
-
-@lru_cache(maxsize=16)
-def _plain_key(secret: str) -> bytes | None:
-    """The HMAC key PyJWT would sign with when it neither refuses nor warns about ``secret``
-    (a pinned secret is checked once, not per token); None: leave it to PyJWT."""
-    try:
-        key: bytes = _HS256.prepare_key(secret)
-    except InvalidKeyError:
-        return None
-    return None if _HS256.check_key_length(key) else key
-
-
-def _b64url(raw: bytes) -> bytes:
-    return base64.urlsafe_b64encode(raw).replace(b"=", b"")
-
-
-def sign(claims: dict[str, Any], secret: str) -> str:
-    """``jwt.encode(claims, secret, "HS256", typ-first header)``, byte for byte, without
-    PyJWT's per-call key vetting when the key is known to pass it."""
-    key = secret.encode("ascii") if _HEX_SECRET.fullmatch(secret) else _plain_key(secret)
-    if key is None or not isinstance(claims.get("iss", ""), str):
-        return jwt.encode(
-            claims, secret, algorithm="HS256",
-            headers={"typ": "JWT", "alg": "HS256"}, sort_headers=False,
-        )
-    payload = _CLAIMS_JSON.encode(claims).encode("utf-8")
-    signing_input = _HEADER_SEGMENT + b"." + _b64url(payload)
-    signature = hmac.new(key, signing_input, hashlib.sha256).digest()
-    return (signing_input + b"." + _b64url(signature)).decode("ascii")
+#: DreamFactory's JWT header, typ first (JwtSigner sorts header keys unless told not to)
+_HEADER = {"typ": "JWT", "alg": "HS256"}
 
 
 def issue_token(
@@ -180,9 +139,7 @@ def issue_token(
         "user_id": user["id"],
         "forever": forever,
     }
-    # JwtSigner.encode sorts header keys; DreamFactory's header is {"typ":"JWT","alg":"HS256"}
-    token = sign(claims, mock.tokens.secret)
-    mock.tokens.register(token)
+    token = mock.tokens.encode(claims, _HEADER, sort_headers=False)
     table(ctx, "token_map").put(
         sha256_hex(token), {"user_id": user["id"], "token": token, "iat": claims["iat"],
                             "exp": claims["exp"]}
