@@ -118,6 +118,9 @@ def _with(**changes: Any) -> dict[str, Any]:
         ({"providers__0__driver": "kerberos"}, "$.providers[0].driver: must be one of"),
         ({"collections__articles__0": {"title": "no id"}}, '$.collections.articles[0]: missing required key "id"'),
         ({"roles__1__permissions": {"articles": {"filter": {"status": {"_like": "x"}}}}}, "$.roles[1].permissions.articles.filter.status._like: unknown operator"),
+        ({"roles__1__parent": "nobody"}, "$.roles[1].parent: must be the id of another role"),
+        ({"roles__1__policies": [1]}, "$.roles[1].policies[0]: must be"),
+        ({"roles__1__icon": None}, "$.roles[1].icon: must be"),
     ],
 )
 def test_fixture_problems_name_the_path(changes: dict[str, Any], message: str) -> None:

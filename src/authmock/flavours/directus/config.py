@@ -272,6 +272,12 @@ class Role:
     admin_access: bool
     app_access: bool
     permissions: dict[str, dict[str, Any]]
+    #: directus_roles columns (``icon`` defaults as the column does)
+    icon: str = "supervised_user_circle"
+    description: str | None = None
+    parent: str | None = None
+    #: ids of the role's directus_access rows (the ``policies`` o2m alias)
+    policies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -473,17 +479,32 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
     for index, raw in enumerate(fixture.get(data, "roles", list, "$", default=[])):
         path = f"$.roles[{index}]"
         fixture.expect(raw, dict, path)
-        fixture.only_keys(raw, {"id", "name", "admin_access", "app_access", "permissions"}, path)
+        fixture.only_keys(
+            raw,
+            {"id", "name", "admin_access", "app_access", "permissions", "icon", "description",
+             "parent", "policies"},
+            path,
+        )
+        policies = fixture.get(raw, "policies", list, path, default=[])
+        for pindex, access in enumerate(policies):
+            fixture.expect(access, str, f"{path}.policies[{pindex}]")
         role = Role(
             id=fixture.get(raw, "id", str, path),
             name=fixture.get(raw, "name", str, path),
             admin_access=fixture.get(raw, "admin_access", bool, path, default=False),
             app_access=fixture.get(raw, "app_access", bool, path, default=False),
             permissions=_permissions(fixture, raw.get("permissions", {}), f"{path}.permissions"),
+            icon=fixture.get(raw, "icon", str, path, default="supervised_user_circle"),
+            description=fixture.get(raw, "description", (str, type(None)), path, default=None),
+            parent=fixture.get(raw, "parent", (str, type(None)), path, default=None),
+            policies=list(policies),
         )
         if role.id in roles or any(r.name == role.name for r in roles.values()):
             raise fixture.error(f"{path}.id", "duplicate role id or name")
         roles[role.id] = role
+    for index, role in enumerate(roles.values()):
+        if role.parent is not None and role.parent not in roles:
+            raise fixture.error(f"$.roles[{index}].parent", "must be the id of another role")
 
     public_raw = fixture.get(data, "public", dict, "$", default={})
     fixture.only_keys(public_raw, {"permissions"}, "$.public")
