@@ -24,7 +24,12 @@ from authmock.flavours.directus.jsonbody import (
     BodyError,
     parse_body,
 )
-from authmock.flavours.directus.service import Accountability, DirectusService, is_directus_jwt
+from authmock.flavours.directus.service import (
+    Accountability,
+    DirectusService,
+    is_directus_jwt,
+    matches,
+)
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -454,7 +459,7 @@ class DirectusApi:
             raise E.forbidden(E.msg_collection_forbidden(collection))
         if perm is None:
             return items, None
-        return [item for item in items if _matches(item, perm["filter"])], perm
+        return [item for item in items if matches(item, perm["filter"])], perm
 
     def _project(self, item: dict[str, Any], perm: dict[str, Any] | None, collection: str) -> dict[str, Any]:
         allowed = list(item) if perm is None or "*" in perm["fields"] else [f for f in item if f in perm["fields"]]
@@ -520,25 +525,6 @@ def _fields_param() -> list[str] | None:
     for value in values:
         out.extend(part.strip() for part in value.split(",") if part.strip())
     return out or None
-
-
-def _matches(item: dict[str, Any], filt: dict[str, Any]) -> bool:
-    for key, cond in filt.items():
-        value = item.get(key)
-        for op, arg in cond.items():
-            if op == "_eq" and value != arg:
-                return False
-            if op == "_neq" and value == arg:
-                return False
-            if op == "_in" and value not in (arg if isinstance(arg, list) else [arg]):
-                return False
-            if op == "_nin" and value in (arg if isinstance(arg, list) else [arg]):
-                return False
-            if op == "_null" and (value is None) != bool(arg):
-                return False
-            if op == "_nnull" and (value is not None) != bool(arg):
-                return False
-    return True
 
 
 def _js_round(value: float) -> int:
