@@ -103,7 +103,7 @@ def test_editor_asking_only_for_policies_gets_the_role_id(directus_mock: Any) ->
     assert _me(client, "fields=role.policies", _editor(client)) == {"data": {"role": EDITOR_ROLE}}
 
 
-@pytest.mark.parametrize("fields", ["role.nope", "role.name,role.secret", "role.parent.name", "role.users.email", "policies.id"])
+@pytest.mark.parametrize("fields", ["role.nope", "role.name,role.secret", "role.parent.nope", "role.users.email", "policies.id"])
 def test_unknown_or_unexpanded_nested_fields_fall_back_to_the_id(directus_mock: Any, fields: str) -> None:
     client = directus_mock.client
     assert _me(client, f"fields={fields}") == {"data": {"id": ADMIN_ID}}
@@ -143,6 +143,13 @@ def test_children_and_parent(directus_mock: Any) -> None:
     assert _me(client, "fields=role.parent,role.name", junior)["data"]["role"] == {
         "name": "Junior", "parent": EDITOR_ROLE,
     }
+    assert _me(client, "fields=role.parent.name,role.id", junior)["data"]["role"] == {
+        "id": "a1f2c3d4-0000-4000-8000-00000000000a", "parent": {"name": "Editor"},
+    }
+    assert _me(client, "fields=role.children.name,role.parent.*")["data"]["role"] == {
+        "children": [{"name": "Deputy"}], "parent": None,
+    }
+    assert _me(client, "fields=role.children.children")["data"]["role"] == {"children": [{"children": []}]}
 
 
 @pytest.mark.authmock(fixtures=_fixture(directus_users={"fields": ["id", "role"]}))

@@ -463,12 +463,19 @@ class DirectusService:
             return True, None
         out: dict[str, Any] = {column: row[column] for column in plain}
         for column, deeper in nested.items():
-            if deeper:
-                raise _Unsupported
+            if column == "parent":  # m2o back into directus_roles
+                found, value = self._read_role(acc, role.parent, deeper)
+                if found:
+                    out[column] = value
+                continue
             if column == "children":
                 kids = sorted(r.id for r in self.seed.roles.values() if r.parent == role.id)
-                out[column] = [k for k in kids if visible(self._role_row(self.seed.roles[k]))]
-            elif column == "users":
+                kids = [k for k in kids if visible(self._role_row(self.seed.roles[k]))]
+                out[column] = [self._read_role(acc, k, deeper)[1] for k in kids] if deeper else kids
+                continue
+            if deeper:
+                raise _Unsupported
+            if column == "users":
                 members = sorted(
                     (u for u in self.users.values() if u.get("role") == role.id),
                     key=lambda u: str(u.get("id")),
@@ -476,7 +483,7 @@ class DirectusService:
                 if self._user_visible(acc, {"id": acc.user}) is None:
                     continue  # no read permission on directus_users: the node is dropped
                 out[column] = [u["id"] for u in members if self._user_visible(acc, u)]
-            elif column == "policies":
+            if column == "policies":
                 own = self.role(acc.role)
                 if not acc.admin and (own is None or "directus_access" not in own.permissions):
                     continue  # no read permission on directus_access: the node is dropped
