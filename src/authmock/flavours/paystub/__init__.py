@@ -51,8 +51,6 @@ class PaystubFlavour(Flavour):
     def setup(self, mock: Mock) -> None:
         seed: Seed = mock.seed
         mock.store.table(USERS, dict(seed.users))
-        # Laravel never merges "a//b" into "a/b": no 308 redirect (an HTML body), just a 404
-        mock.app.url_map.merge_slashes = False
         override.install(mock, MAX_BODY_BYTES)
         headers.install(mock, cors_enabled=seed.cors)
         if seed.cors:
