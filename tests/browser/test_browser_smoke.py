@@ -1,0 +1,16 @@
+"""The browser harness itself: Debian's Chromium reaches a live fake and reads its answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import authmock
+
+
+def test_chromium_reads_a_live_fake(page: Any) -> None:
+    with authmock.run_in_thread("directus") as server:
+        page.goto(f"{server.url}/__authmock__/health")
+        body = json.loads(page.inner_text("body"))
+    assert body == {"status": "ok", "flavour": "directus", "profile": "docs"}
+    assert page.console_log.errors() == []
