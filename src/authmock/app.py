@@ -210,6 +210,9 @@ def create_app(
     from authmock.control import control_blueprint
 
     app.register_blueprint(control_blueprint(mock), url_prefix=CONTROL_PREFIX)
+    from authmock.inspector import page_blueprint
+
+    app.register_blueprint(page_blueprint(), url_prefix=CONTROL_PREFIX)
     impl.setup(mock)
     return app
 

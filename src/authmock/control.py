@@ -1,5 +1,7 @@
 """The ``/__authmock__`` control API: health, reset, clock, mailbox, journal, faults, otp.
 
+The inspector page and its users/sessions lists live in ``authmock.inspector``.
+
 Its own errors are ``{"error": "..."}`` with a 4xx, whatever the flavour's envelope is.
 """
 
@@ -168,16 +170,8 @@ def control_blueprint(mock: Mock) -> Blueprint:
             }
         )
 
-    @bp.get("/")
-    def inspector() -> Response:
-        html = (
-            "<!doctype html><html><head><meta charset=utf-8><title>authmock</title></head>"
-            f"<body><h1>authmock &middot; {mock.name}</h1>"
-            "<p>The inspector page is not built yet. Use the JSON control API: "
-            '<a href="health">health</a>, <a href="clock">clock</a>, '
-            '<a href="mailbox">mailbox</a>, <a href="journal">journal</a>, '
-            '<a href="faults">faults</a>.</p></body></html>'
-        )
-        return Response(html, 200, mimetype="text/html")
+    from authmock.inspector import api_blueprint
+
+    bp.register_blueprint(api_blueprint(mock))  # users and sessions, behind the same token
 
     return bp

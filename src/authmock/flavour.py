@@ -17,6 +17,7 @@ from flask import Response
 if TYPE_CHECKING:
     from authmock.app import Mock
     from authmock.fixtures import FixtureFile
+    from authmock.inspector import SessionInfo, UserInfo
 
 
 class Flavour(ABC):
@@ -29,6 +30,8 @@ class Flavour(ABC):
     #: the product's reason phrases where they differ from the usual ones (``{413: "..."}``);
     #: the status line otherwise says ``404 Not Found``, not Werkzeug's ``404 NOT FOUND``
     reason_phrases: ClassVar[Mapping[int, str]] = {}
+    #: the user states the inspector offers to switch a user to (the product's own words)
+    user_statuses: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:
@@ -56,6 +59,20 @@ class Flavour(ABC):
     def on_reset(self, mock: Mock) -> None:
         """Clear state kept outside the store (the store and clock are reset by the core)."""
         return None
+
+    # the inspector (GET /__authmock__/users, /sessions) --------------------------------------
+    def inspect_users(self, mock: Mock) -> list[UserInfo]:
+        """Every user with an e-mail: role, status, provider, whether it has a TOTP secret."""
+        return []
+
+    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
+        """Sessions and tokens the product would still recognise, expired ones included."""
+        return []
+
+    def revoke_session(self, mock: Mock, session_id: str) -> bool:
+        """Make the product refuse that session/token as it refuses a revoked one; False if
+        no such id."""
+        return False
 
 
 _registry: dict[str, Flavour] = {}

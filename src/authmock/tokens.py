@@ -167,7 +167,11 @@ class JwtSigner:
 
     def register(self, token: str) -> None:
         """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""
-        self._issued.put(sha256_hex(token), True)
+        self._issued.put(sha256_hex(token), token)
+
+    def issued(self) -> list[str]:
+        """Every token signed since the last reset, oldest first (the inspector lists them)."""
+        return [token for token in self._issued.values() if isinstance(token, str)]
 
     def encode(
         self,

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
+from authmock.flavours.directus import inspect
 from authmock.flavours.directus.config import Seed, parse_fixture
 from authmock.flavours.directus.cors import decorate
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
@@ -20,6 +21,7 @@ from authmock.flavours.directus.sso import register_idp
 if TYPE_CHECKING:
     from authmock.app import Mock
     from authmock.fixtures import FixtureFile
+    from authmock.inspector import SessionInfo, UserInfo
 
 
 class DirectusFlavour(Flavour):
@@ -27,6 +29,7 @@ class DirectusFlavour(Flavour):
     default_port = 8055
     #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
     max_content_length = MAX_PAYLOAD_SIZE
+    user_statuses = inspect.STATUSES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_fixture(fixture)
@@ -96,6 +99,15 @@ class DirectusFlavour(Flavour):
         user = api.svc.user_by_email(email)
         secret: Any = user.get("tfa_secret") if user else None
         return secret if isinstance(secret, str) and secret else None
+
+    def inspect_users(self, mock: Mock) -> list[UserInfo]:
+        return inspect.users(mock)
+
+    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
+        return inspect.sessions(mock)
+
+    def revoke_session(self, mock: Mock, session_id: str) -> bool:
+        return inspect.revoke(mock, session_id)
 
 
 flavour = DirectusFlavour()

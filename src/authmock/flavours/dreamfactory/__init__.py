@@ -13,19 +13,21 @@ from flask import Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
-from authmock.flavours.dreamfactory import errors
+from authmock.flavours.dreamfactory import errors, inspect
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
     from authmock.app import Mock
     from authmock.fixtures import FixtureFile
+    from authmock.inspector import SessionInfo, UserInfo
 
 
 class DreamFactoryFlavour(Flavour):
     name = "dreamfactory"
     default_port = 8080
     max_content_length = 1024 * 1024
+    user_statuses = inspect.STATUSES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse(fixture)
@@ -84,6 +86,15 @@ class DreamFactoryFlavour(Flavour):
             lines.append(f"  {kind} {user['email']} / {user['password']} "
                          f"(POST /api/v2/{endpoint}{state})")
         return lines
+
+    def inspect_users(self, mock: Mock) -> list[UserInfo]:
+        return inspect.users(mock)
+
+    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
+        return inspect.sessions(mock)
+
+    def revoke_session(self, mock: Mock, session_id: str) -> bool:
+        return inspect.revoke(mock, session_id)
 
 
 flavour = DreamFactoryFlavour()

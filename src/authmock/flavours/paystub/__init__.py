@@ -13,13 +13,14 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from authmock.flavour import Flavour
-from authmock.flavours.paystub import cors, errors, headers, override
+from authmock.flavours.paystub import cors, errors, headers, inspect, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
 
 if TYPE_CHECKING:
     from authmock.app import Mock
     from authmock.fixtures import FixtureFile
+    from authmock.inspector import SessionInfo, UserInfo
 
 #: PHP's default post_max_size (8M): Laravel's ValidatePostSize refuses bigger bodies
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -44,6 +45,7 @@ class PaystubFlavour(Flavour):
     default_port = 8000
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
+    user_statuses = inspect.STATUSES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_seed(fixture)
@@ -98,6 +100,15 @@ class PaystubFlavour(Flavour):
             f'-d \'{{"email":"{first["email"]}","password":"{first["password"]}"}}\''
         )
         return lines
+
+    def inspect_users(self, mock: Mock) -> list[UserInfo]:
+        return inspect.users(mock)
+
+    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
+        return inspect.sessions(mock)
+
+    def revoke_session(self, mock: Mock, session_id: str) -> bool:
+        return inspect.revoke(mock, session_id)
 
 
 flavour = PaystubFlavour()
