@@ -1,13 +1,16 @@
 """The app factory and the per-app control handle (``Mock``).
 
 Request pipeline of every flavour app:
-1. ``before_request``: fault rules may answer instead of the product (stub for now);
+1. ``before_request``: the request's user is resolved (flavour hook) and fault rules may
+   answer instead of the product (or, for a route-stage error, instead of the route only);
 2. the route runs inside ``store.transaction()``: one request at a time, and every write is
    undone if an exception escapes. A flavour that must keep state while refusing (a failed-login
    counter) *returns* its error response instead of raising;
 3. any exception becomes the flavour's own envelope (``Flavour.render_error``), never HTML; an
    unexpected one is logged with its traceback and answered with the flavour's 500;
-4. ``after_request``: the journal records the request on the mock clock;
+4. ``after_request``: a 4xx gets ``X-Authmock-Reason`` (the reason a refusal site gave with
+   ``mock.reason()``, else a fallback such as "unknown route"), and the journal records the
+   request on the mock clock with its user, fault rule and reason;
 5. a stall requested by the route (realistic timing) is slept outside the lock.
 """
 
@@ -27,7 +30,7 @@ from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
 from authmock.clock import Clock
-from authmock.faults import Faults
+from authmock.faults import G_ROUTE_RESPONSE, Faults, RequestInfo
 from authmock.fixtures import (
     FixtureFile,
     bundled_fixture_path,
@@ -37,6 +40,7 @@ from authmock.fixtures import (
 from authmock.journal import Journal
 from authmock.mailbox import Mailbox
 from authmock.randomness import Random
+from authmock.scenarios import Users
 from authmock.store import Store
 from authmock.tokens import JwtSigner
 
@@ -56,6 +60,7 @@ class Mock:
         seed: int | str | None,
         control_token: str | None,
         realistic_timing: bool,
+        reason_header: bool = True,
     ) -> None:
         self.flavour = flavour
         self.name = flavour.name
@@ -69,7 +74,10 @@ class Mock:
         self.rng = Random(seed)
         self.mailbox = Mailbox(self.store, self.clock)
         self.journal = Journal(flavour.name)
-        self.faults = Faults()
+        self.faults = Faults(self)
+        self.users = Users(self)
+        #: send X-Authmock-Reason on 4xx answers (the journal keeps the reason either way)
+        self.reason_header = reason_header
         secret = self.settings.get("jwt_secret")
         self.tokens = JwtSigner(
             self.clock, self.store, self.rng, secret if isinstance(secret, str) else None
@@ -86,6 +94,11 @@ class Mock:
         self.clock.reset()
         self.journal.clear()
         self.faults.clear()
+
+    def reason(self, text: str) -> None:
+        """Say why the current request is refused (``"token expired at <ISO>"``): sent as
+        ``X-Authmock-Reason`` on a 4xx and kept in the journal. The last one given wins."""
+        g.authmock_reason = text
 
     def stall(self, seconds: float) -> None:
         """Ask for the current response to be delayed (outside the lock), e.g. login stalls."""
@@ -138,6 +151,10 @@ class MockFlask(Flask):
         self.mock = mock
 
     def dispatch_request(self) -> Any:
+        fault = g.pop(G_ROUTE_RESPONSE, None)
+        if fault is not None:  # a route-stage fault: the product's middleware already ran
+            self.mock.reason(f"fault rule {g.authmock_fault}")
+            return fault()
         with self.mock.store.transaction():
             return super().dispatch_request()
 
@@ -177,11 +194,13 @@ def create_app(
     seed: int | str | None = None,
     control_token: str | None = None,
     realistic_timing: bool | None = None,
+    reason_header: bool | None = None,
 ) -> MockFlask:
     """A Flask app serving one flavour; its control handle is ``app.mock``.
 
     ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults.
     ``profile`` defaults to the fixture's ``settings.profile``, else ``"docs"``.
+    ``reason_header`` defaults to the fixture's ``settings.reason_header``, else True.
     """
     impl = flavours.get(flavour)
     fixture = _load_fixture(flavour, fixtures)
@@ -198,6 +217,11 @@ def create_app(
             realistic_timing
             if realistic_timing is not None
             else bool(fixture.settings.get("realistic_timing", False))
+        ),
+        reason_header=(
+            reason_header
+            if reason_header is not None
+            else fixture.settings.get("reason_header", True) is not False
         ),
     )
     app = mock.app
@@ -234,6 +258,23 @@ def _body_too_large(limit: int) -> bool:
     return bool(stream is not None and stream.read(1))
 
 
+def _header_safe(text: str) -> str:
+    """One line of ASCII: a header value every client reads the same."""
+    flat = " ".join(text.split())
+    return flat.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def _fallback_reason(status: int) -> str:
+    """The reason of a 4xx whose refusal site named none."""
+    if status == 404 and request.url_rule is None:
+        return "unknown route"
+    if status == 405:
+        return f"method {request.method} not allowed"
+    if status == 413:
+        return "request body too large"
+    return HTTP_STATUS_CODES.get(status, "client error").lower()
+
+
 def _install_pipeline(app: MockFlask, mock: Mock) -> None:
     from authmock.control import control_error
 
@@ -254,6 +295,8 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             return None
         if limit is not None and _body_too_large(limit):
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
+        info = g.authmock_info = RequestInfo(mock, request)
+        info.user  # noqa: B018 - resolved before the route can consume the credential
         return mock.faults.intercept(request)
 
     # Werkzeug upper-cases the reason phrase ('404 NOT FOUND'); the products (and fetch's
@@ -270,12 +313,23 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
         if status_line is not None:
             response.status = status_line
         if not is_control():
+            status = response.status_code
+            reason: str | None = g.get("authmock_reason")
+            if 400 <= status < 500:
+                if reason is None:
+                    reason = _fallback_reason(status)
+                if mock.reason_header:
+                    response.headers["X-Authmock-Reason"] = _header_safe(reason)
+            info: RequestInfo | None = g.get("authmock_info")
             mock.journal.record(
                 request.method,
                 request.path,
                 request.query_string.decode("latin-1"),
-                response.status_code,
+                status,
                 mock.clock.time(),
+                info.user if info is not None else None,
+                g.get("authmock_fault"),
+                reason,
             )
         return response
 

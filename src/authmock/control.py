@@ -14,7 +14,9 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
 from authmock import otp as otp_codes
-from authmock.faults import FaultsNotImplemented
+from authmock.faults import FaultError
+from authmock.journal import query_filters
+from authmock.scenarios import ScenarioError
 from authmock.tokens import constant_time_equals
 
 if TYPE_CHECKING:
@@ -129,7 +131,11 @@ def control_blueprint(mock: Mock) -> Blueprint:
 
     @bp.get("/journal")
     def journal_get() -> Response:
-        return _json({"requests": mock.journal.entries()})
+        try:
+            filters = query_filters(request.args)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return _json({"requests": mock.journal.entries(**filters)})
 
     @bp.delete("/journal")
     def journal_delete() -> Response:
@@ -138,7 +144,7 @@ def control_blueprint(mock: Mock) -> Blueprint:
 
     @bp.get("/faults")
     def faults_get() -> Response:
-        return _json({"faults": mock.faults.rules()})
+        return _json({"faults": [rule.to_json() for rule in mock.faults.rules()]})
 
     @bp.post("/faults")
     def faults_post() -> Response:
@@ -146,15 +152,42 @@ def control_blueprint(mock: Mock) -> Blueprint:
         if isinstance(body, Response):
             return body
         try:
-            rule = mock.faults.add(body)
-        except FaultsNotImplemented as exc:
-            return _error(501, str(exc))
-        return _json(rule, 201)
+            rule = mock.faults.add_json(body)
+        except FaultError as exc:
+            return _error(400, str(exc))
+        return _json(rule.to_json(), 201)
 
     @bp.delete("/faults")
     def faults_delete() -> Response:
         mock.faults.clear()
         return Response(status=204)
+
+    @bp.get("/faults/catalogue")
+    def faults_catalogue() -> Response:
+        return _json({"errors": mock.faults.catalogue_json()})
+
+    @bp.get("/faults/<int:rule_id>")
+    def fault_get(rule_id: int) -> Response:
+        rule = mock.faults.get(rule_id)
+        if rule is None:
+            return _error(404, f"no fault rule {rule_id}")
+        return _json(rule.to_json())
+
+    @bp.delete("/faults/<int:rule_id>")
+    def fault_delete(rule_id: int) -> Response:
+        if not mock.faults.remove(rule_id):
+            return _error(404, f"no fault rule {rule_id}")
+        return Response(status=204)
+
+    @bp.post("/users/<path:email>/<verb>")
+    def user_scenario(email: str, verb: str) -> Response:
+        body = _body()
+        if isinstance(body, Response):
+            return body
+        try:
+            return _json(mock.users.run(email, verb, body))
+        except ScenarioError as exc:
+            return _error(exc.status, exc.message)
 
     @bp.get("/users/<path:email>/otp")
     def otp(email: str) -> Response:

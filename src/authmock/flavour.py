@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask import Response
+from flask import Request, Response
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
 
@@ -73,6 +74,28 @@ class Flavour(ABC):
         """Make the product refuse that session/token as it refuses a revoked one; False if
         no such id."""
         return False
+
+    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
+        """Named errors fault rules can send (``{"TOKEN_EXPIRED": CatalogueEntry(...)}``),
+        each rendered exactly as the product sends it when that really happens."""
+        return {}
+
+    def request_user(self, mock: Mock, request: Request) -> str | None:
+        """The e-mail the request's credentials (any kind the product takes) belong to.
+
+        Called before the route, for ``match.user`` and the journal; must not write.
+        """
+        return None
+
+    def user_scenario(
+        self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Run a user scenario (``expire_sessions``, ``revoke_sessions``, ``status``,
+        ``lockout``) inside a store transaction; raise ``authmock.scenarios.ScenarioError``
+        (404 unknown user, 400 bad value naming the allowed ones). Returns extra JSON."""
+        from authmock.scenarios import ScenarioError
+
+        raise ScenarioError(404, f"the {self.name} flavour has no user scenarios")
 
 
 _registry: dict[str, Flavour] = {}

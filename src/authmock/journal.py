@@ -1,21 +1,36 @@
 """Every request an app answered, on the mock clock. Capped so long runs stay small.
 
 Recording is on every request's path, so it keeps a tuple; the JSON shape (with the ISO time)
-is built only when someone reads the journal.
+is built only when someone reads the journal. ``assert_called`` and friends answer "was it
+called, how often, by whom" and, when not, list what was called instead.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from datetime import datetime, timezone
 from typing import Any
 
-from authmock.clock import isoformat
+from authmock.clock import isoformat, parse_instant
 
 DEFAULT_LIMIT = 1000
 
-_Entry = tuple[str, str, str, int, float]  # method, path, query, status, mock time
+# method, path, query, status, mock time, user, fault rule id, reason
+_Entry = tuple[str, str, str, int, float, "str | None", "int | None", "str | None"]
+
+
+def _path_test(pattern: str | None) -> Any:
+    """A predicate for an exact path or a glob (``*`` one segment, ``**`` any depth)."""
+    if pattern is None:
+        return None
+    from authmock.faults import compile_glob
+
+    regex, _ = compile_glob(pattern)
+    if regex is None:
+        return lambda path: path == pattern
+    return lambda path: regex.match(path) is not None
 
 
 class Journal:
@@ -25,25 +40,138 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: deque[_Entry] = deque(maxlen=limit)
 
-    def record(self, method: str, path: str, query: str, status: int, at: float) -> None:
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        at: float,
+        user: str | None = None,
+        fault: int | None = None,
+        reason: str | None = None,
+    ) -> None:
         with self._lock:
-            self._entries.append((method, path, query, status, at))
+            self._entries.append((method, path, query, status, at, user, fault, reason))
 
-    def entries(self) -> list[dict[str, Any]]:
-        """Oldest first: ``{"method", "path", "query", "status", "at", "flavour"}``."""
+    def _select(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        status: int | None = None,
+        user: str | None = None,
+        since: float | str | None = None,
+    ) -> list[_Entry]:
         with self._lock:
             entries = list(self._entries)
+        test_path = _path_test(path)
+        wanted_method = method.upper() if method else None
+        wanted_user = user.casefold() if user else None
+        if isinstance(since, str):
+            since = parse_instant(since).timestamp()
         return [
-            {
-                "method": method,
-                "path": path,
-                "query": query,
-                "status": status,
-                "at": isoformat(datetime.fromtimestamp(at, tz=timezone.utc)),
-                "flavour": self.flavour,
-            }
-            for method, path, query, status, at in entries
+            e for e in entries
+            if (wanted_method is None or e[0] == wanted_method)
+            and (test_path is None or test_path(e[1]))
+            and (status is None or e[3] == status)
+            and (wanted_user is None or e[5] == wanted_user)
+            and (since is None or e[4] >= since)
         ]
+
+    @staticmethod
+    def _json(entry: _Entry, flavour: str) -> dict[str, Any]:
+        method, path, query, status, at, user, fault, reason = entry
+        return {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": status,
+            "at": isoformat(datetime.fromtimestamp(at, tz=timezone.utc)),
+            "flavour": flavour,
+            "user": user,
+            "fault": fault,
+            "reason": reason,
+        }
+
+    def entries(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        status: int | None = None,
+        user: str | None = None,
+        since: float | str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Oldest first: ``{"method", "path", "query", "status", "at", "flavour", "user",
+        "fault", "reason"}``, filtered by any of the arguments (``path`` may be a glob,
+        ``since`` an ISO-8601 instant or epoch seconds on the mock clock)."""
+        return [
+            self._json(e, self.flavour)
+            for e in self._select(method, path, status=status, user=user, since=since)
+        ]
+
+    def count(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        status: int | None = None,
+        user: str | None = None,
+        since: float | str | None = None,
+    ) -> int:
+        return len(self._select(method, path, status=status, user=user, since=since))
+
+    def _made(self) -> str:
+        with self._lock:
+            entries = list(self._entries)
+        if not entries:
+            return "no requests were made"
+        lines = [
+            f"  {m} {p}{'?' + q if q else ''} -> {s}" + (f" ({u})" if u else "")
+            for m, p, q, s, _, u, _, _ in entries[-50:]
+        ]
+        more = f" (last 50 of {len(entries)})" if len(entries) > 50 else ""
+        return "requests made" + more + ":\n" + "\n".join(lines)
+
+    @staticmethod
+    def _describe(method: str | None, path: str | None, status: int | None,
+                  user: str | None) -> str:
+        text = f"{method.upper() if method else '*'} {path or '**'}"
+        if status is not None:
+            text += f" with status {status}"
+        if user is not None:
+            text += f" by {user}"
+        return text
+
+    def assert_called(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        times: int | None = None,
+        status: int | None = None,
+        user: str | None = None,
+    ) -> None:
+        """At least once (or exactly ``times``); AssertionError lists what was called."""
+        count = self.count(method, path, status=status, user=user)
+        if (times is None and count > 0) or count == times:
+            return
+        wanted = "at least once" if times is None else f"{times} time{'s' * (times != 1)}"
+        raise AssertionError(
+            f"expected {self._describe(method, path, status, user)} {wanted}, "
+            f"got {count}; {self._made()}"
+        )
+
+    def assert_not_called(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        status: int | None = None,
+        user: str | None = None,
+    ) -> None:
+        self.assert_called(method, path, times=0, status=status, user=user)
 
     def clear(self) -> None:
         with self._lock:
@@ -51,3 +179,33 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+_QUERY_KEYS = ("method", "path", "status", "since", "user")
+
+
+def query_filters(args: Any) -> dict[str, Any]:
+    """The control API's ``?method=&path=&status=&since=&user=``; ValueError names the problem."""
+    unknown = [k for k in args if k not in _QUERY_KEYS]
+    if unknown:
+        raise ValueError(f"unknown filter {unknown[0]!r}; allowed: {', '.join(_QUERY_KEYS)}")
+    filters: dict[str, Any] = {}
+    if args.get("method"):
+        filters["method"] = args["method"]
+    if args.get("path"):
+        filters["path"] = args["path"]
+    if args.get("user"):
+        filters["user"] = args["user"]
+    if args.get("status"):
+        if not re.fullmatch(r"[1-5][0-9][0-9]|0", args["status"]):
+            raise ValueError('"status" must be an HTTP status code such as 401')
+        filters["status"] = int(args["status"])
+    if args.get("since"):
+        try:
+            filters["since"] = parse_instant(args["since"]).timestamp()
+        except ValueError:
+            raise ValueError('"since" must be an ISO-8601 date-time such as '
+                             '2030-01-01T00:00:00Z') from None
+    if "path" in filters:
+        _path_test(filters["path"])  # FaultError (a ValueError) on a bad glob
+    return filters

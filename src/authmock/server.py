@@ -13,13 +13,14 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from authmock.app import Mock, MockFlask, create_app
+from authmock.faults import DropConnection
 
 
 def is_loopback(host: str) -> bool:
@@ -41,6 +42,15 @@ class QuietHandler(WSGIRequestHandler):
         if keyword.lower() == "server":
             return
         super().send_header(keyword, value)
+
+    def run_wsgi(self) -> None:
+        """A ``drop`` fault rule: close the connection without writing a byte."""
+        try:
+            super().run_wsgi()
+        except DropConnection:
+            self.close_connection = True
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
 
     def make_environ(self) -> dict[str, Any]:
         """Werkzeug's, with the request target's bytes kept as they came.

@@ -102,13 +102,13 @@ def test_journal_records_product_requests_on_the_mock_clock(app: MockFlask) -> N
     assert entries[0]["flavour"] == "toy" and entries[0]["query"] == "x=1"
 
 
-def test_faults_is_a_stub_listing_nothing(app: MockFlask) -> None:
+def test_faults_start_empty_and_clear(app: MockFlask) -> None:
     client = app.test_client()
     assert client.get("/__authmock__/faults").json == {"faults": []}
-    response = client.post("/__authmock__/faults", json={"path": "/x"})
-    assert response.status_code == 501
-    assert "not implemented" in response.json["error"]
+    response = client.post("/__authmock__/faults", json={"match": {"path": "/x"}, "drop": True})
+    assert response.status_code == 201
     assert client.delete("/__authmock__/faults").status_code == 204
+    assert client.get("/__authmock__/faults").json == {"faults": []}
 
 
 def test_otp_follows_the_mock_clock(app: MockFlask) -> None:

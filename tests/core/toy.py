@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Request, Response, request
 
 from authmock.app import Mock
+from authmock.faults import CatalogueEntry
 from authmock.fixtures import FixtureFile
 from authmock.flavour import Flavour, register
+from authmock.scenarios import ScenarioError, unknown_user
+from authmock.tokens import decode_unverified
 
 
 class ToyError(Exception):
@@ -40,6 +44,7 @@ class Toy(Flavour):
         def login(email: str) -> Any:
             user = users.get(email)
             if user is None:
+                mock.reason("unknown user")
                 raise ToyError(401, "no such user")
             users.put(email, {**user, "logins": user["logins"] + 1})
             if request.args.get("explode"):
@@ -71,6 +76,38 @@ class Toy(Flavour):
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         return [f"users: {', '.join(u['email'] for u in mock.seed)}"]
+
+    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
+        return {
+            "NO_SUCH_USER": CatalogueEntry(
+                401, "login of an unknown user",
+                lambda: self._toy_error(ToyError(401, "no such user")),
+            ),
+        }
+
+    def request_user(self, mock: Mock, request: Request) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        decoded = decode_unverified(header[7:])
+        if not isinstance(decoded, tuple):
+            return None
+        sub = decoded[1].get("sub")
+        return sub if isinstance(sub, str) else None
+
+    def user_scenario(
+        self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        users = mock.store["users"]
+        user = users.get(email)
+        if user is None:
+            raise unknown_user(email)
+        if verb == "status":
+            if body.get("status") not in ("active", "suspended"):
+                raise ScenarioError(400, '"status" must be one of: active, suspended')
+            users.put(email, {**user, "status": body["status"]})
+            return {"status": body["status"]}
+        return {}
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         user = mock.store["users"].get(email)

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response
+from werkzeug.exceptions import NotFound
 
 from authmock.clock import isoformat
 from authmock.control import _error, _json
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from authmock.app import Mock
 
 STATIC = Path(__file__).parent / "static"
+#: every file the page loads; anything else under /__authmock__/inspector/ is a 404
+ASSETS = {
+    "index.html": "text/html",
+    "inspector.css": "text/css",
+    "inspector.js": "text/javascript",
+}
 
 
 @dataclass(frozen=True)
@@ -112,16 +119,21 @@ def page_blueprint() -> Blueprint:
     browser cannot send the token on navigation (the page asks for it instead)."""
     bp = Blueprint("inspector_page", __name__)
 
-    @bp.get("/")
-    def page() -> Response:
-        response = send_from_directory(STATIC, "index.html", max_age=0)
+    def serve(name: str) -> Response:
+        mimetype = ASSETS.get(name)
+        if mimetype is None:
+            raise NotFound()
+        # read on each request (a few kB): no open file left to the WSGI server to close
+        response = Response((STATIC / name).read_bytes(), 200, mimetype=mimetype)
         response.headers["Cache-Control"] = "no-cache"
         return response
 
+    @bp.get("/")
+    def page() -> Response:
+        return serve("index.html")
+
     @bp.get("/inspector/<name>")
     def asset(name: str) -> Response:
-        response = send_from_directory(STATIC, name, max_age=0)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+        return serve(name)
 
     return bp
