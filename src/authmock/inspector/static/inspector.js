@@ -6,7 +6,7 @@
 (() => {
   const base = new URL(".", location.href); // .../__authmock__/
   const TOKEN_KEY = "authmock-control-token";
-  const POLL_MS = 1000;
+  const POLL_MS = Number(new URLSearchParams(location.search).get("poll")) || 1000;
   const JOURNAL_ROWS = 200;
   let token = sessionStorage.getItem(TOKEN_KEY) || "";
   if (location.hash.startsWith("#token=")) {
@@ -417,10 +417,9 @@
   }
 
   // --- polling ----------------------------------------------------------------------------
-  let busy = false;
-  async function refresh() {
-    if (busy) return;
-    busy = true;
+  let running = null; // the refresh under way, if any
+  let again = false; // something changed while it ran: refresh once more after it
+  async function refreshOnce() {
     try {
       await loadClock(); // first: the session hints are relative to it
       await Promise.all([loadUsers(), loadSessions(), loadMailbox(), loadJournal(), loadFaults()]);
@@ -429,8 +428,24 @@
       }
     } catch (err) {
       say(err.message, true);
+    }
+  }
+
+  async function refresh() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await refreshOnce();
+      } while (again);
+    })();
+    try {
+      await running;
     } finally {
-      busy = false;
+      running = null;
     }
   }
 
