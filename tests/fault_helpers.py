@@ -14,7 +14,7 @@ def wire(response: TestResponse) -> tuple[str, list[tuple[str, str]], bytes]:
 
 
 def assert_same_bytes(faulted: TestResponse, real: TestResponse) -> None:
-    assert REASON in faulted.headers and faulted.headers[REASON].startswith("fault rule ") or (
+    assert (REASON in faulted.headers and faulted.headers[REASON].startswith("fault rule ")) or (
         faulted.status_code >= 500
     ), faulted.headers
     assert wire(faulted) == wire(real)
