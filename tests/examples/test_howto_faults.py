@@ -42,9 +42,9 @@ def test_the_next_refresh_fails_with_token_expired(directus_mock: MockFixture) -
 
 def test_the_server_is_unreachable_once(directus_mock: MockFixture) -> None:
     base = directus_mock.url
-    with directus_mock.faults.add("/auth/login", drop=True):  # removed at the end of the block
-        with pytest.raises(requests.ConnectionError):
-            requests.post(f"{base}/auth/login", json=LOGIN, timeout=5)
+    rule = directus_mock.faults.add("/auth/login", drop=True)
+    with rule, pytest.raises(requests.ConnectionError):  # the rule is removed after the block
+        requests.post(f"{base}/auth/login", json=LOGIN, timeout=5)
     assert requests.post(f"{base}/auth/login", json=LOGIN, timeout=5).status_code == 200
 
 
