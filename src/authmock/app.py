@@ -95,9 +95,12 @@ class Mock:
         self.journal.clear()
         self.faults.clear()
 
-    def reason(self, text: str) -> None:
+    def reason(self, text: str, *, default: bool = False) -> None:
         """Say why the current request is refused (``"token expired at <ISO>"``): sent as
-        ``X-Authmock-Reason`` on a 4xx and kept in the journal. The last one given wins."""
+        ``X-Authmock-Reason`` on a 4xx and kept in the journal. The last one given wins;
+        ``default=True`` only fills in a reason where no refusal site gave one."""
+        if default and "authmock_reason" in g:
+            return
         g.authmock_reason = text
 
     def stall(self, seconds: float) -> None:

@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         "(generated when binding to a non-loopback address)",
     )
     serve.add_argument("--seed", help="seed for every random value (reproducible runs)")
+    serve.add_argument(
+        "--no-reason-header", dest="reason_header", action="store_false", default=None,
+        help="do not send X-Authmock-Reason on 4xx answers (byte-exact runs; the journal "
+        "keeps the reason)",
+    )
 
     parser.set_defaults(serve_parser=serve)
     check = commands.add_parser("check-fixtures", help="validate a fixture file")
@@ -106,7 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
         for name in names:
             app = create_app(
                 name, fixtures=by_flavour.get(name), profile=args.profile,
-                control_token=token, seed=seed,
+                control_token=token, seed=seed, reason_header=args.reason_header,
             )
             port = args.port if args.port is not None else flavours.get(name).default_port
             try:

@@ -3,7 +3,8 @@
 Apps are built once per session (per flavour, fixture file and profile) and reset before every
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
 the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
-module, through ``pytestmark``) an app with other fixtures or the ``server`` profile.
+module, through ``pytestmark``) an app with other fixtures or the ``server`` profile;
+``faults=[{"match": {...}, "error": ...}, ...]`` installs fault rules for that test.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class MockFixture:
         self.mailbox = self.mock.mailbox
         self.journal = self.mock.journal
         self.faults = self.mock.faults
+        self.users = self.mock.users
         self.store = self.mock.store
         self.flavour = self.mock.name
         self.profile = self.mock.profile
@@ -99,7 +101,9 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
 def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
     fixtures: str | Path | Mapping[str, Any] | None = None
     profile: str | None = None
+    rules: list[Any] = []
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
+        rules.extend(marker.kwargs.get("faults") or [])
         wanted = marker.kwargs.get("fixtures")
         if wanted is not None and _fixture_flavour(wanted) == flavour:
             fixtures = wanted
@@ -107,6 +111,11 @@ def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> Mo
             profile = marker.kwargs["profile"]
     app = session.app(flavour, fixtures, profile)
     app.mock.reset()
+    for rule in rules:  # module rules first, then the test's; FaultError names a bad one
+        if isinstance(rule, Mapping):
+            app.mock.faults.add_json(rule)
+        else:
+            raise TypeError(f"authmock marker: faults=[...] takes rule dicts, not {rule!r}")
     return MockFixture(session, app)
 
 
@@ -149,6 +158,7 @@ paystub_mock = mock_fixture(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures=None, profile=None): use another fixture file (path or dict) "
-        "or the 'server' profile for the authmock fixtures of this test or module",
+        f"{MARKER}(fixtures=None, profile=None, faults=None): use another fixture file (path "
+        "or dict) or the 'server' profile for the authmock fixtures of this test or module; "
+        "faults=[rule dicts] installs fault rules for it",
     )

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -63,10 +64,45 @@ class Verified:
     claims: dict[str, Any] = field(default_factory=dict)
     refusal: Refusal | None = None
     header: dict[str, Any] = field(default_factory=dict)
+    #: set when a user scenario, not the token's own ``exp``, expired it
+    by_scenario: bool = False
 
     @property
     def ok(self) -> bool:
         return self.refusal is None
+
+    def reason(self) -> str:
+        """A short, machine-readable why for ``X-Authmock-Reason`` (``token expired at <ISO>``)."""
+        refusal = self.refusal
+        if refusal is None:
+            return "token accepted"
+        if refusal is Refusal.EXPIRED and self.by_scenario:
+            return "token expired by the expire-sessions scenario"
+        if refusal is Refusal.EXPIRED:
+            exp = self.claims.get("exp")
+            if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+                from datetime import datetime, timezone
+
+                from authmock.clock import isoformat
+
+                try:
+                    return f"token expired at {isoformat(datetime.fromtimestamp(exp, tz=timezone.utc))}"
+                except (OverflowError, OSError, ValueError):
+                    pass
+            return "token expired"
+        return _REFUSAL_REASONS[refusal]
+
+
+_REFUSAL_REASONS = {
+    Refusal.SEGMENTS: "malformed token",
+    Refusal.HEADER: "malformed token header",
+    Refusal.PAYLOAD: "malformed token payload",
+    Refusal.ALGORITHM: "token algorithm not allowed",
+    Refusal.SIGNATURE: "bad token signature",
+    Refusal.EXPIRED: "token expired",
+    Refusal.NOT_YET_VALID: "token not yet valid",
+    Refusal.REVOKED: "token revoked by logout",
+}
 
 
 class _HMAC(HMACAlgorithm):
@@ -134,6 +170,7 @@ class JwtSigner:
         self._fixed_secret = secret
         self._issued = store.table("__jwt_issued__")  # since the last reset
         self._revoked = store.table("__jwt_revoked__")
+        self._expired = store.table("__jwt_expired__")  # by a user scenario, before their exp
         self._retired: set[str] = set()  # pinned secret: hashes issued before a reset
         if secret:
             # PyJWT's vetting (it refuses PEM/SSH keys as HMAC secrets), once, not per token
@@ -167,11 +204,23 @@ class JwtSigner:
 
     def register(self, token: str) -> None:
         """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""
-        self._issued.put(sha256_hex(token), token)
+        self._issued.put(sha256_hex(token), True)
 
-    def issued(self) -> list[str]:
-        """Every token signed since the last reset, oldest first (the inspector lists them)."""
-        return [token for token in self._issued.values() if isinstance(token, str)]
+    def issued(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(sha256 of the token, claims)`` of every token ``encode`` signed since the last
+        reset, oldest first: the inspector lists them without keeping the tokens."""
+        return [(key, claims) for key, claims in self._issued.items() if isinstance(claims, dict)]
+
+    def revoke_digest(self, digest: str) -> None:
+        """``revoke`` for a token known only by its sha256 (from ``issued``)."""
+        self._revoked.put(digest, True)
+
+    def is_revoked_digest(self, digest: str) -> bool:
+        return digest in self._revoked
+
+    def is_expired_digest(self, digest: str) -> bool:
+        """Expired by a user scenario (``expire``/``expire_where``), for a token known by its hash."""
+        return len(self._expired) > 0 and digest in self._expired
 
     def encode(
         self,
@@ -196,8 +245,26 @@ class JwtSigner:
         )
         signature = hmac.new(self._key, signing_input, hashlib.sha256).digest()
         token = (signing_input + b"." + _b64url(signature)).decode("ascii")
-        self.register(token)
+        self._issued.put(sha256_hex(token), claims)  # the claims, for expire_where()
         return token
+
+    def expire(self, token: str) -> None:
+        """Judge this token expired from now on (a user scenario), whatever its ``exp``."""
+        self._expired.put(sha256_hex(token), True)
+
+    def is_expired(self, token: str) -> bool:
+        """Expired by ``expire``/``expire_where`` (its own ``exp`` is judged by ``verify``)."""
+        return len(self._expired) > 0 and sha256_hex(token) in self._expired
+
+    def expire_where(self, predicate: Callable[[dict[str, Any]], bool]) -> int:
+        """Expire every token issued since the last reset whose claims satisfy ``predicate``
+        (tokens signed with ``encode``); returns how many."""
+        count = 0
+        for key, claims in list(self._issued.items()):
+            if isinstance(claims, dict) and predicate(claims):
+                self._expired.put(key, True)
+                count += 1
+        return count
 
     def revoke(self, token: str) -> None:
         self._revoked.put(sha256_hex(token), True)
@@ -225,6 +292,8 @@ class JwtSigner:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
         if self.is_revoked(token):
             return Verified(claims=claims, header=header, refusal=Refusal.REVOKED)
+        if check_time and self.is_expired(token):
+            return Verified(claims=claims, header=header, refusal=Refusal.EXPIRED, by_scenario=True)
         if check_time:
             now = self._clock.time()
             exp = claims.get("exp")

@@ -302,6 +302,7 @@ def test_add_a_fault_from_the_catalogue_then_delete_one(page: Any, live: LiveSer
 
     # a rule until removed, then removed with its Delete button
     page.get_by_label("Path", exact=True).fill("/auth/login")
+    page.get_by_label("Method").select_option("POST")
     page.get_by_label("Error").select_option("INVALID_CREDENTIALS")
     page.get_by_label("Times").fill("")
     page.get_by_role("button", name="Add fault").click()

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -135,3 +136,25 @@ def test_busy_port_is_one_line_exit_1(toy_file: str) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert f"port {port}" in result.stderr and "already in use" in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "sent"), [([], True), (["--no-reason-header"], False)])
+def test_no_reason_header_flag(toy_file: str, flag: list[str], sent: bool) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*TOY_CLI, "serve", "--flavour", "toy", "--port", str(port), "--fixtures", toy_file, *flag],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/__authmock__/health", proc)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/nowhere", timeout=5)
+        refused.value.close()
+        assert refused.value.code == 404
+        assert refused.value.headers.get("X-Authmock-Reason") == ("unknown route" if sent else None)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__authmock__/journal") as answer:
+            assert json.loads(answer.read())["requests"][0]["reason"] == "unknown route"
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    finally:
+        proc.kill()

@@ -65,3 +65,30 @@ def test_bundled_fixtures_are_listed(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--fixtures", "-p", "no:cacheprovider")
     for name in ("dreamfactory_mock", "directus_mock", "paystub_mock"):
         result.stdout.fnmatch_lines([f"{name} -- *"])
+
+
+def test_marker_faults_install_rules_for_one_test(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, """
+import pytest
+from tests.core.toy import TOY_FIXTURES
+
+pytestmark = pytest.mark.authmock(
+    fixtures=TOY_FIXTURES, faults=[{"match": {"path": "/check"}, "respond": {"status": 503}}]
+)
+
+@pytest.mark.authmock(faults=[{"match": {"path": "/login/*"}, "error": "NO_SUCH_USER"}])
+def test_with_rules(toy_mock):
+    assert [r["id"] for r in toy_mock.faults.rules()] == [1, 2]
+    assert toy_mock.client.get("/check").status_code == 503
+    assert toy_mock.client.post("/login/a@example.com").status_code == 401
+
+def test_module_rule_only(toy_mock):
+    assert toy_mock.client.post("/login/a@example.com").status_code == 200
+    assert toy_mock.client.get("/check").status_code == 503
+
+@pytest.mark.authmock(faults=[{"match": {"path": "/x"}, "error": "NOPE"}])
+def test_bad_rule_is_an_error(toy_mock):
+    pass
+""")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*FaultError: unknown error 'NOPE'; this flavour's errors: NO_SUCH_USER*"])

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, request
+from flask import Request, Response, request
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
+from authmock.flavours.directus import faults, inspect
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus import inspect
 from authmock.flavours.directus.config import Seed, parse_fixture
 from authmock.flavours.directus.cors import decorate
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
@@ -20,6 +21,7 @@ from authmock.flavours.directus.sso import register_idp
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
 
@@ -93,6 +95,15 @@ class DirectusFlavour(Flavour):
             elif provider.driver in ("oauth2", "openid", "saml"):
                 lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
         return lines
+
+    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
+        return faults.error_catalogue(mock)
+
+    def request_user(self, mock: Mock, request: Request) -> str | None:
+        return faults.request_user(mock, request)
+
+    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return faults.user_scenario(mock, email, verb, body)
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         api: DirectusApi = mock.app.extensions["authmock.directus"]

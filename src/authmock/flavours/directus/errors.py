@@ -157,6 +157,8 @@ def msg_service_unavailable(service: str, reason: str) -> str:
 
 
 REASON_RATE_LIMITER_UNREACHABLE = "Rate limiter unreachable"
+#: the ``service`` of that 503 (reference/directus.md: the limiter store fails)
+SERVICE_AUTHENTICATION = "authentication"
 
 
 # the error type -----------------------------------------------------------------------------

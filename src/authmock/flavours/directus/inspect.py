@@ -1,7 +1,7 @@
 """What the inspector lists for Directus: users, and access tokens, refresh tokens, sessions.
 
-Directus access tokens are stateless JWTs; the signer remembers every token it signed since
-the last reset, and the ones carrying ``role``/``app_access``/``admin_access`` are access
+Directus access tokens are stateless JWTs; the signer remembers the claims of every token it
+signed since the last reset (by the token's sha256), and the ones carrying ``role``/``app_access``/``admin_access`` are access
 tokens. One with a ``session`` claim is a session-mode cookie and stands for its
 ``directus_sessions`` row; the other rows are refresh tokens.
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from authmock.flavours.directus.config import USER_STATUSES
 from authmock.inspector import SessionInfo, UserInfo
-from authmock.tokens import decode_unverified, sha256_hex
+from authmock.tokens import sha256_hex
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -54,15 +54,12 @@ def users(mock: Mock) -> list[UserInfo]:
 
 
 def _access_tokens(mock: Mock) -> list[tuple[str, dict[str, Any]]]:
-    """(token, claims) of every access token signed and not revoked, oldest first."""
-    found = []
-    for token in mock.tokens.issued():
-        decoded = decode_unverified(token)
-        if isinstance(decoded, tuple):
-            claims = decoded[1]
-            if all(key in claims for key in _ACCESS_CLAIMS) and not mock.tokens.is_revoked(token):
-                found.append((token, claims))
-    return found
+    """(sha256, claims) of every access token signed and not revoked, oldest first."""
+    return [
+        (digest, claims)
+        for digest, claims in mock.tokens.issued()
+        if all(key in claims for key in _ACCESS_CLAIMS) and not mock.tokens.is_revoked_digest(digest)
+    ]
 
 
 def _email(svc: DirectusService, user_id: Any) -> str | None:
@@ -76,7 +73,7 @@ def sessions(mock: Mock) -> list[SessionInfo]:
     now = svc.now
     found: list[SessionInfo] = []
     in_cookies: set[str] = set()
-    for token, claims in _access_tokens(mock):
+    for digest, claims in _access_tokens(mock):
         session = claims.get("session")
         row = None
         if session is not None:
@@ -84,13 +81,14 @@ def sessions(mock: Mock) -> list[SessionInfo]:
             if row is None:
                 continue  # logged out: the cookie is no session any more
             in_cookies.add(session)
+        expired = now >= claims["exp"] or mock.tokens.is_expired_digest(digest)
         found.append(SessionInfo(
-            id=_id(token),
+            id=digest[:16],
             user=_email(svc, claims.get("id")),
             kind="access" if session is None else "session",
             issued_at=float(claims["iat"]),
             expires_at=float(claims["exp"]),
-            expired=None if row is None else (now >= claims["exp"] or row["expires"] < now),
+            expired=expired or (row is not None and row["expires"] < now),
         ))
     refresh_ttl = svc.settings.refresh_ttl_ms / 1000.0
     for key, row in svc.sessions.items():
@@ -109,14 +107,14 @@ def sessions(mock: Mock) -> list[SessionInfo]:
 
 def revoke(mock: Mock, session_id: str) -> bool:
     svc = _svc(mock)
-    for token, claims in _access_tokens(mock):
-        if _id(token) != session_id:
+    for digest, claims in _access_tokens(mock):
+        if digest[:16] != session_id:
             continue
         session = claims.get("session")
         if isinstance(session, str) and session in svc.sessions:
             svc.logout(session)  # the session cookie: its row goes, as on logout
         else:
-            mock.tokens.revoke(token)
+            mock.tokens.revoke_digest(digest)
         return True
     for key in list(svc.sessions.keys()):
         if _id(key) == session_id:

@@ -19,6 +19,7 @@ from flask import Flask, Request, Response, abort, request
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.cors import preflight
+from authmock.flavours.directus.faults import default_reason
 from authmock.flavours.directus.joi import validate_login
 from authmock.flavours.directus.jsonbody import (
     BodyError,
@@ -155,6 +156,7 @@ class DirectusApi:
         try:
             response = self._dispatch(req, full)
         except E.DirectusError as err:
+            default_reason(self.mock, err)
             return self.error(err)
         if H.is_fresh(req.method, req.headers, response):
             return H.not_modified(response)
@@ -240,6 +242,7 @@ class DirectusApi:
         from authmock.clock import isoformat
 
         reset = isoformat(datetime.fromtimestamp((now_ms + before_next) / 1000.0, tz=timezone.utc))
+        self.mock.reason(f"rate limited: {s.rate_limiter_points} requests per {s.rate_limiter_duration}s")
         err = E.rate_limited(s.rate_limiter_points, reset, _ms_short(before_next))
         err.headers["Retry-After"] = str(_js_round(before_next / 1000.0))
         raise err
@@ -456,6 +459,7 @@ class DirectusApi:
             )
             perm = perms.get(collection)
         if items is None or (perm is None and not ctx.acc.admin):
+            self.mock.reason(f"missing permission read {collection}")
             raise E.forbidden(E.msg_collection_forbidden(collection))
         if perm is None:
             return items, None

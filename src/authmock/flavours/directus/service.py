@@ -168,6 +168,8 @@ class DirectusService:
     def verify_jwt(self, token: str) -> dict[str, Any]:
         """``verifyJWT``: bad signature/alg/issuer → INVALID_TOKEN, expired → TOKEN_EXPIRED."""
         result = self.mock.tokens.verify(token)
+        if result.refusal is not None:
+            self.mock.reason(result.reason())
         if result.refusal is Refusal.EXPIRED:
             raise E.token_expired()
         if result.refusal is not None or result.claims.get("iss") != "directus":
@@ -191,6 +193,7 @@ class DirectusService:
                     or row["user"] != (claims.get("id") or None)
                     or row["expires"] < self.now
                 ):
+                    self.mock.reason("session expired or revoked")
                     raise E.invalid_credentials()
             role = claims.get("role") if isinstance(claims.get("role"), str) else None
             app, admin = self.access(role)
@@ -201,6 +204,7 @@ class DirectusService:
             if row.get("status") == "active" and constant_time_equals(row.get("token"), token):
                 match = row
         if match is None:
+            self.mock.reason("unknown static token")
             raise E.invalid_credentials()
         app, admin = self.access(match.get("role"))
         return Accountability(user=match["id"], role=match.get("role"), admin=admin, app=app)
@@ -217,6 +221,7 @@ class DirectusService:
               session_mode: bool, *, check_password: bool = True) -> Issued:
         """``AuthenticationService.login`` once the provider found (or not) the user."""
         if user is None or user.get("status") != "active" or user.get("provider") != provider:
+            self.mock.reason("unknown user" if user is None else f"user {user.get('status')}" if user.get("status") != "active" else "wrong provider")
             self.stall()
             raise E.invalid_credentials()
         allowed = self.settings.login_attempts
@@ -232,14 +237,17 @@ class DirectusService:
             or not isinstance(password, str)
             or not constant_time_equals(stored, password)
         ):
+            self.mock.reason("wrong password")
             self.stall()
             raise E.invalid_credentials()
         secret = user.get("tfa_secret")
         if secret:
             if not isinstance(otp, str) or not otp:
+                self.mock.reason("missing otp")
                 self.stall()
                 raise E.invalid_otp()
             if not verify_otp(secret, otp, self.now, window=0):
+                self.mock.reason("wrong otp")
                 self.stall()
                 raise E.invalid_otp()
         refresh_token = self._new_session(user["id"], self.settings.refresh_ttl_ms)
@@ -270,11 +278,13 @@ class DirectusService:
             raise E.invalid_credentials()
         row = self.sessions.get(token)
         if row is None or row["expires"] < self.now:
+            self.mock.reason("unknown, revoked or expired refresh token")
             raise E.invalid_credentials()
         user = self.users.get(row["user"])
         if user is None:
             raise E.invalid_credentials()
         if user.get("status") != "active":
+            self.mock.reason(f"user {user.get('status')}")
             self.sessions.delete(token)
             self.stall()
             raise E.user_suspended() if user.get("status") == "suspended" else E.invalid_credentials()

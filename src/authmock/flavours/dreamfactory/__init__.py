@@ -7,18 +7,20 @@ disagrees with the server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from flask import Response, has_request_context, request
+from flask import Request, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from authmock.flavour import Flavour
-from authmock.flavours.dreamfactory import errors, inspect
+from authmock.flavours.dreamfactory import errors, faults, inspect
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
 
@@ -27,7 +29,7 @@ class DreamFactoryFlavour(Flavour):
     name = "dreamfactory"
     default_port = 8080
     max_content_length = 1024 * 1024
-    user_statuses = inspect.STATUSES
+    user_statuses = faults.STATUSES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse(fixture)
@@ -71,6 +73,15 @@ class DreamFactoryFlavour(Flavour):
         else:
             message = errors.SERVER_ERROR
         return DfError(status, message).get_response()
+
+    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
+        return faults.error_catalogue(mock)
+
+    def request_user(self, mock: Mock, request: Request) -> str | None:
+        return faults.request_user(mock, request)
+
+    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return faults.user_scenario(mock, email, verb, body)
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         seed: Seed = mock.seed

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from authmock.flavours.dreamfactory import errors
+from authmock.flavours.dreamfactory import errors, faults
 from authmock.flavours.dreamfactory.context import AUTH_PATHS, Ctx
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.seed import VERB_BITS
@@ -221,7 +221,7 @@ def decode_token(ctx: Ctx, token: str, *, refresh: bool = False) -> dict[str, An
                 raise TokenProblem("invalid", errors.JWT_IAT_FUTURE)
             if name == "nbf" and _is_int(value) and value > now:
                 raise TokenProblem("invalid", errors.JWT_NBF_FUTURE)
-            if name == "exp" and _is_int(value) and value < now:
+            if name == "exp" and _is_int(value) and (value < now or ctx.mock.tokens.is_expired(token)):
                 raise TokenProblem("expired", errors.JWT_EXPIRED)
     if verified.refusal == Refusal.REVOKED:
         raise TokenProblem("blacklisted", errors.JWT_BLACKLISTED)
@@ -311,6 +311,7 @@ def auth_check(ctx: Ctx) -> None:
             claims = decode_token(ctx, token)
             user = token_user(ctx, claims)
         except TokenProblem as problem:
+            faults.token_reason(ctx, token, problem)
             if problem.kind == "expired":
                 ctx.token_error = DfError(401, errors.expired_message(problem.message))
             elif problem.kind == "blacklisted":
@@ -417,4 +418,5 @@ def access_check(ctx: Ctx) -> None:
         raise DfError(403, errors.ROLE_INACTIVE_ACCESS)
     if ctx.user is None:
         raise DfError(401, errors.NOT_AUTHENTICATED)
+    ctx.mock.reason(f"missing permission {ctx.method} {service}/{ctx.component}".rstrip("/"))
     raise DfError(403, errors.forbidden_verb(ctx.method, service, ctx.component))

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from authmock.app import Mock
 
 KIND = "API key session"
-STATUSES = ("active", "inactive")  # DreamFactory's is_active flag, as its admin app words it
 
 
 def users(mock: Mock) -> list[UserInfo]:
@@ -57,6 +56,8 @@ def sessions(mock: Mock) -> list[SessionInfo]:
             kind=KIND,
             issued_at=float(row["iat"]),
             expires_at=float(row["exp"]),
+            # the expire-sessions scenario expires a token before its exp
+            expired=True if mock.tokens.is_expired(row["token"]) else None,
         ))
     return found
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response
 
-from authmock.flavours.dreamfactory import auth, errors
+from authmock.flavours.dreamfactory import auth, errors, faults
 from authmock.flavours.dreamfactory.context import Ctx, df_datetime, php_boolval, php_empty
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
@@ -87,6 +87,7 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
         if (not admin and ctx.profile == "docs"
                 and auth.find_login_user(ctx, email, password, admin=True) is not None):
             raise DfError(400, errors.MISSING_EMAIL)  # the docs' "wrong endpoint" answer
+        faults.login_reason(ctx, email, admin=admin)
         raise DfError(401, errors.INVALID_CREDENTIALS)
     role = auth.resolve_role(ctx, user, ctx.app)
     if role is not None and not role["is_active"]:

@@ -6,19 +6,21 @@ what is documented by Paystub and what is inferred from Laravel/Sanctum.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flask import Response, request
+from flask import Request, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from authmock.flavour import Flavour
-from authmock.flavours.paystub import cors, errors, headers, inspect, override
+from authmock.flavours.paystub import cors, errors, faults, headers, inspect, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
 
@@ -45,7 +47,7 @@ class PaystubFlavour(Flavour):
     default_port = 8000
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
-    user_statuses = inspect.STATUSES
+    user_statuses = faults.STATUSES
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_seed(fixture)
@@ -79,6 +81,15 @@ class PaystubFlavour(Flavour):
         if status >= 500 or not isinstance(error, HTTPException):
             return errors.server_error().to_response()
         return errors.http_error(status, error.name).to_response()
+
+    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
+        return faults.error_catalogue(mock)
+
+    def request_user(self, mock: Mock, request: Request) -> str | None:
+        return faults.request_user(mock, request)
+
+    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return faults.user_scenario(mock, email, verb, body)
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         """The admin users a newcomer can log in as, and the request that does it."""

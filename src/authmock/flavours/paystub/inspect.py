@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from authmock.flavours.paystub import sanctum
-from authmock.flavours.paystub.model import ACTIVE, Seed
+from authmock.flavours.paystub.model import Seed
 from authmock.flavours.paystub.routes import USERS
 from authmock.inspector import SessionInfo, UserInfo
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from authmock.app import Mock
 
 KIND = "Sanctum token"
-STATUSES = (ACTIVE, "Suspended")  # the states the seed page shows
 
 
 def users(mock: Mock) -> list[UserInfo]:

@@ -81,6 +81,7 @@ _SETTINGS_KEYS = {
     "realistic_timing",
     "seed",
     "jwt_secret",
+    "reason_header",
     "api_rate_limit",
     "reset_url",
     "cors",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, request
 
-from authmock.flavours.paystub import errors, limits, sanctum
+from authmock.flavours.paystub import errors, faults, limits, sanctum
 from authmock.flavours.paystub.errors import json_response
 from authmock.flavours.paystub.model import (
     ACTIVE,
@@ -109,6 +109,7 @@ def register(mock: Mock, seed: Seed) -> None:
             token = sanctum.find(mock, sanctum.bearer_token(request.headers.get("Authorization")))
             user = users().get(token["user_id"]) if token else None
             if token is None or user is None:
+                mock.reason(faults.token_reason(mock, request))
                 return errors.unauthenticated().to_response()
             g.paystub_token = token
             g.paystub_user = user
@@ -120,6 +121,7 @@ def register(mock: Mock, seed: Seed) -> None:
         with mock.store.lock:  # outside the request transaction: kept whatever the answer
             if limits.too_many(mock, key, limit):
                 retry_after = limits.available_in(mock, key)
+                mock.reason(f"rate limited: {limit} requests per {API_DECAY_SECONDS}s")
                 return errors.too_many_attempts(
                     {
                         "X-RateLimit-Limit": str(limit),
@@ -162,14 +164,17 @@ def register(mock: Mock, seed: Seed) -> None:
         if limits.too_many(mock, key, LOGIN_MAX_ATTEMPTS):
             seconds = limits.available_in(mock, key)
             message = errors.AUTH_THROTTLE.format(seconds=seconds)
+            mock.reason(f"login locked for {seconds}s after {LOGIN_MAX_ATTEMPTS} failures")
             return errors.field_error(mock.profile, "email", message).to_response()
         user = find_user(email)
         if user is None or not constant_time_equals(user["password"], data["password"]):
             limits.hit(mock, key, LOGIN_DECAY_SECONDS)
+            mock.reason(faults.login_reason(seed, user, password_ok=False))
             # returned, not raised: the failure counter must survive this answer
             return errors.field_error(mock.profile, "email", errors.AUTH_FAILED).to_response()
         limits.clear(mock, key)
         if not is_admin(seed, user) or user["status"] != ACTIVE:
+            mock.reason(faults.login_reason(seed, user, password_ok=True))
             return errors.unauthorized().to_response()
         token = sanctum.issue(mock, user["id"])
         return _ok({"user": user_json(seed, user), "token": token})
@@ -242,6 +247,7 @@ def register(mock: Mock, seed: Seed) -> None:
     def guarded(endpoint: Endpoint) -> View:
         def view(**_params: str) -> Response:
             if endpoint.permission not in permissions_of(seed, current_user()):
+                mock.reason(f"missing permission {endpoint.permission}")
                 raise errors.unauthorized()
             return _ok(endpoint.data, endpoint.message, endpoint.status)
 
