@@ -137,6 +137,8 @@ def _print_banner(servers: list[LiveServer], token: str | None) -> None:
         lines.append("")
         lines.append(f"{mock.name}  {server.url}  (profile {mock.profile})")
         lines.append(f"  control API: {server.url}{CONTROL_PREFIX}/health")
+        hand_token = f"#token={token}" if token is not None else ""  # the page reads it once
+        lines.append(f"  inspector:   {server.url}{CONTROL_PREFIX}/{hand_token}")
         lines.extend(f"  {line}" for line in mock.flavour.banner(mock, server.url))
     if token is not None:
         lines.append("")

@@ -396,3 +396,28 @@ def test_readable_at_400_px(page: Any, live: LiveServer) -> None:
         box = page.get_by_role("button", name=button, exact=True).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400
     no_console_errors(page)
+
+
+def test_a_server_with_a_control_token_asks_for_it(page: Any) -> None:
+    with authmock.run_in_thread("paystub", control_token="s3cret") as server:
+        page.goto(f"{server.url}/__authmock__/{POLL}")
+        form = page.locator("#token-form")
+        expect(form).to_be_visible()
+        expect(page.locator("#status")).to_contain_text("401")
+        page.get_by_label("This server needs its control token").fill("s3cret")
+        page.get_by_role("button", name="Use token").click()
+        expect(form).to_be_hidden()
+        expect(page.locator("#flavour")).to_have_text("paystub")
+        expect(page.locator("#users-body tr")).to_have_count(7)
+        # the refused requests before the token are the browser's only console lines
+        assert page.console_log.errors()
+        assert all("401" in line for line in page.console_log.errors())
+
+
+def test_the_token_can_come_in_the_url_as_serve_prints_it(page: Any) -> None:
+    with authmock.run_in_thread("paystub", control_token="s3cret") as server:
+        page.goto(f"{server.url}/__authmock__/{POLL}#token=s3cret")
+        expect(page.locator("#users-body tr")).to_have_count(7)
+        assert "#" not in page.url  # not left in the address bar or history
+        expect(page.locator("#token-form")).to_be_hidden()
+        no_console_errors(page)

@@ -120,6 +120,7 @@ def test_serve_one_flavour_and_stop_cleanly(stop_signal: signal.Signals, toy_fil
     assert proc.returncode == 0
     assert f"toy  http://127.0.0.1:{port}" in out
     assert "users: a@example.com, b@example.com" in out  # the flavour's banner
+    assert f"inspector:   http://127.0.0.1:{port}/__authmock__/\n" in out
     assert '"GET /__authmock__/clock HTTP/1.1" 200' in err  # one log line per request
     assert "Traceback" not in err
 
