@@ -119,6 +119,9 @@ def test_login_appears_and_24h_later_is_expired_and_refused(page: Any, live: Liv
     expect(row).to_have_count(1)  # appears by itself: the page polls
     expect(row.locator(".badge")).to_have_text("live")
     assert product.use(live.url, token).status_code == 200
+    # readable at 1280 x 800: no table needs its sideways scroll bar
+    assert page.evaluate(
+        "[...document.querySelectorAll('.scroll')].every(e => e.scrollWidth <= e.clientWidth)")
 
     page.get_by_role("button", name="+24 h", exact=True).click()
     expect(row.locator(".badge")).to_have_text("expired")

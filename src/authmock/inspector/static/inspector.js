@@ -249,7 +249,7 @@
       "tr",
       { className: s.expired ? "expired" : "live", "data-session": s.id, "data-user": s.user || "" },
       td("User", {}, s.user || "—"),
-      td("Kind", { className: "nowrap" }, s.kind),
+      td("Kind", {}, s.kind),
       td("Issued", {}, h("time", { datetime: s.issued_at, title: relative(s.issued_at) }, shortTime(s.issued_at))),
       td("Expires", {}, h("time", { datetime: s.expires_at || "" }, shortTime(s.expires_at)),
         s.expires_at ? h("span", { className: "hint" }, ` ${relative(s.expires_at)}`) : null),
