@@ -149,6 +149,8 @@ def main() -> int:
         rows.append((f"  unknown path {name} (context)", miss, "hello-world POST", post_time,
                      "—", True))
 
+    rows.extend(fault_rows(n))
+
     def start_stop() -> None:
         with authmock.run_in_thread(app):
             pass
@@ -174,6 +176,53 @@ def main() -> int:
         if i == 0:
             print("-+-".join("-" * w for w in widths))
     return 0
+
+
+def fault_rows(n: Callable[[int], int]) -> list[tuple[str, float, str, float, str, bool]]:
+    """The fault engine's cost on a request no rule matches: 0 and 100 rules, against the same
+    request with the engine absent (``intercept`` replaced by a no-op)."""
+    from flask import request as flask_request
+
+    from authmock.faults import RequestInfo
+
+    def app_with(rules: int, *, absent: bool = False) -> Any:
+        app = authmock.create_app("directus")
+        faults = app.mock.faults
+        for i in range(rules):  # realistic neighbours: other paths, or this path's other verb
+            if i % 4 == 0:
+                faults.add("/server/ping", method="POST", error="FORBIDDEN")
+            elif i % 4 == 1:
+                faults.add(f"/items/collection{i}/**", error="FORBIDDEN")
+            elif i % 4 == 2:
+                faults.add(f"/auth/login/provider{i}", error="INVALID_CREDENTIALS")
+            else:
+                faults.add(f"/users/{i}/*", user="hello@example.com", drop=True)
+        if absent:
+            faults.intercept = lambda request: None  # type: ignore[method-assign]
+        return app
+
+    absent = app_with(0, absent=True).test_client()
+    clients = {count: app_with(count).test_client() for count in (0, 100)}
+
+    def ping(client: Any) -> Callable[[], None]:
+        def call() -> None:
+            assert client.get("/server/ping").status_code == 200
+        return call
+
+    rows: list[tuple[str, float, str, float, str, bool]] = []
+    for count, client in clients.items():
+        time_with, time_without = paired(ping(client), ping(absent), number=n(2000), repeat=9)
+        label = f"fault rules: {count}, non-matching (request)"
+        rows.append((label, time_with, "engine absent", time_without, "≤ +10 µs",
+                     time_with - time_without <= 10e-6))
+    # the engine alone, without the request's noise around it
+    app = app_with(100)
+    with app.test_request_context("/server/ping"):
+        info = RequestInfo(app.mock, flask_request._get_current_object())
+        select = per_call(lambda: app.mock.faults.select(info), number=n(100000))
+    rows.append(("  fault rules: 100, select() alone", select, "—", 0.0, "≤ 10 µs",
+                 select <= 10e-6))
+    return rows
 
 
 def _freezegun_enter_exit() -> None:

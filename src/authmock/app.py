@@ -298,9 +298,10 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             return None
         if limit is not None and _body_too_large(limit):
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
-        info = g.authmock_info = RequestInfo(mock, request)
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        info = g.authmock_info = RequestInfo(mock, req)
         info.user  # noqa: B018 - resolved before the route can consume the credential
-        return mock.faults.intercept(request)
+        return mock.faults.intercept(req)
 
     # Werkzeug upper-cases the reason phrase ('404 NOT FOUND'); the products (and fetch's
     # statusText) don't. Werkzeug's own status line -> the product's, worked out once.

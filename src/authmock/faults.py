@@ -17,7 +17,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -162,16 +162,6 @@ def compile_glob(pattern: Any) -> tuple[re.Pattern[str] | None, str]:
     return re.compile(regex + r"\Z", re.DOTALL), prefix
 
 
-def path_prefixes(path: str) -> Iterator[str]:
-    """``""``, then every prefix ending before a ``/``, then the path itself."""
-    yield ""
-    index = path.find("/", 1)
-    while index != -1:
-        yield path[:index]
-        index = path.find("/", index + 1)
-    yield path
-
-
 # --- rules -----------------------------------------------------------------------------------
 @dataclass(eq=False)
 class Rule:
@@ -291,6 +281,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: dict[int, Rule] = {}
         self._index: dict[tuple[str, str], list[Rule]] = {}
+        self._prefixes: dict[str, int] = {}  # literal prefix -> rules indexed under it
         self._next_id = 1
         self._catalogue: Mapping[str, CatalogueEntry] | None = None
 
@@ -412,6 +403,7 @@ class Faults:
             rule._faults = self
             self._rules[rule.id] = rule
             self._index.setdefault(key, []).append(rule)
+            self._prefixes[rule.prefix] = self._prefixes.get(rule.prefix, 0) + 1
         return rule
 
     def remove(self, rule_id: int) -> bool:
@@ -426,6 +418,9 @@ class Faults:
                 self._index[key] = bucket
             else:
                 self._index.pop(key, None)
+            left = self._prefixes.pop(rule.prefix) - 1
+            if left:
+                self._prefixes[rule.prefix] = left
             return True
 
     def rules(self) -> list[Rule]:
@@ -442,6 +437,7 @@ class Faults:
                 rule.removed = True
             self._rules.clear()
             self._index.clear()
+            self._prefixes.clear()
             self._next_id = 1
 
     def __len__(self) -> int:
@@ -449,15 +445,27 @@ class Faults:
 
     # --- applying ----------------------------------------------------------------------------
     def _candidates(self, method: str, path: str) -> list[Rule]:
+        """Rules indexed under a prefix of ``path`` for this method or any, in the order added.
+
+        Most prefixes of a path index no rule: one set lookup each rules them out.
+        """
+        prefixes = self._prefixes
         index = self._index
         found: list[Rule] = []
         buckets = 0
-        for prefix in path_prefixes(path):
-            for key in ((method, prefix), ("*", prefix)):
-                bucket = index.get(key)
-                if bucket:
-                    found.extend(bucket)
-                    buckets += 1
+        prefix = ""
+        end = 0
+        while True:
+            if prefix in prefixes:
+                for key in ((method, prefix), ("*", prefix)):
+                    bucket = index.get(key)
+                    if bucket:
+                        found.extend(bucket)
+                        buckets += 1
+            if end == -1:
+                break
+            end = path.find("/", end + 1)
+            prefix = path if end == -1 else path[:end]
         if buckets > 1:
             found.sort(key=lambda r: r.id)
         return found

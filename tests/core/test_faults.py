@@ -237,7 +237,11 @@ def test_hundred_rules_are_indexed_not_scanned(app: MockFlask) -> None:
     faults = app.mock.faults
     assert [r.id for r in faults._candidates("GET", "/check")] == [101]
     assert faults._candidates("GET", "/login/a@example.com") == []
+    assert [r.id for r in faults._candidates("POST", "/nope/7/x/y")] == [8]
     assert app.test_client().get("/check").status_code == 500
+    faults.remove(8)
+    assert faults._candidates("POST", "/nope/7/x/y") == []
+    assert "/nope/7" not in faults._prefixes and "/nope/6" in faults._prefixes
 
 
 # --- live server -------------------------------------------------------------------------------

@@ -122,8 +122,9 @@ def request_user(mock: Mock, req: Request) -> str | None:
         user = _user(mock, row["user_id"]) if row is not None else None
         return user["email"] if user is not None else None
     if req.method == "POST" and req.path.rstrip("/") == "/admin/auth/login":
-        body = req.get_json(silent=True, cache=True) if req.is_json else req.form
-        user = _by_email(mock, body.get("email")) if body is not None else None
+        from authmock.flavours.paystub.validation import request_input
+
+        user = _by_email(mock, request_input(req).get("email"))  # as the controller reads it
         return user["email"] if user is not None else None
     return None
 
