@@ -61,20 +61,26 @@ class MockFixture:
 
 class _Session:
     def __init__(self) -> None:
-        self._apps: dict[tuple[str, str, str | None], MockFlask] = {}
+        self._apps: dict[tuple[str, str, str | None, bool | None], MockFlask] = {}
         self._servers: dict[int, LiveServer] = {}
 
     def app(
-        self, flavour: str, fixtures: str | Path | Mapping[str, Any] | None, profile: str | None
+        self,
+        flavour: str,
+        fixtures: str | Path | Mapping[str, Any] | None,
+        profile: str | None,
+        cors: bool | None = None,
     ) -> MockFlask:
         if isinstance(fixtures, Mapping):
             key = json.dumps(fixtures, sort_keys=True)
         else:
             key = str(Path(fixtures).resolve()) if fixtures is not None else ""
-        cache_key = (flavour, key, profile)
+        cache_key = (flavour, key, profile, cors)
         app = self._apps.get(cache_key)
         if app is None:
-            app = self._apps[cache_key] = create_app(flavour, fixtures=fixtures, profile=profile)
+            app = self._apps[cache_key] = create_app(
+                flavour, fixtures=fixtures, profile=profile, cors=cors
+            )
         return app
 
     def live(self, app: MockFlask) -> LiveServer:
@@ -99,13 +105,16 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
 def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
     fixtures: str | Path | Mapping[str, Any] | None = None
     profile: str | None = None
+    cors: bool | None = None
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
         wanted = marker.kwargs.get("fixtures")
         if wanted is not None and _fixture_flavour(wanted) == flavour:
             fixtures = wanted
         if marker.kwargs.get("profile") is not None:
             profile = marker.kwargs["profile"]
-    app = session.app(flavour, fixtures, profile)
+        if marker.kwargs.get("cors") is not None:  # cors=False: the product's own CORS default
+            cors = bool(marker.kwargs["cors"])
+    app = session.app(flavour, fixtures, profile, cors)
     app.mock.reset()
     return MockFixture(session, app)
 

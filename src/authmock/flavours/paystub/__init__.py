@@ -52,9 +52,10 @@ class PaystubFlavour(Flavour):
         seed: Seed = mock.seed
         mock.store.table(USERS, dict(seed.users))
         override.install(mock, MAX_BODY_BYTES)
-        headers.install(mock, cors_enabled=seed.cors)
-        if seed.cors:
-            cors.install(mock)  # preflights; the label is set with the other headers
+        cors_options = cors.options_for(mock, seed.cors)
+        headers.install(mock, cors_options)
+        if cors_options is not None:
+            cors.install(mock, cors_options)  # preflights; the label is set with the other headers
         register(mock, seed)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
