@@ -11,7 +11,7 @@ from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import Seed, parse_fixture
-from authmock.flavours.directus.cors import decorate
+from authmock.flavours.directus.cors import decorate, effective
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
 from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
 from authmock.flavours.directus.service import DirectusService
@@ -32,7 +32,9 @@ class DirectusFlavour(Flavour):
         return parse_fixture(fixture)
 
     def setup(self, mock: Mock) -> None:
-        service = DirectusService(mock, mock.seed)
+        seed: Seed = mock.seed
+        seed.settings.cors = effective(mock.cors, mock.settings, seed.settings.cors)
+        service = DirectusService(mock, seed)
         api = DirectusApi(mock, service)
         mock.app.extensions["authmock.directus"] = api
         register_idp(mock.app, api)
