@@ -50,6 +50,11 @@ class DreamFactoryFlavour(Flavour):
             for table_name, rows in tables.items():
                 store.table(f"df_rows:{service_name}:{table_name}", rows)
         mock.app.register_blueprint(blueprint())
+        from authmock.flavours.dreamfactory import cors
+
+        cors_options = cors.options_for(mock)
+        if cors_options is not None:
+            cors.install(mock, cors_options)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         if isinstance(error, DfError):
