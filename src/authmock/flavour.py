@@ -49,6 +49,11 @@ class Flavour(ABC):
         """Lines `authmock serve` prints under the URL: what a newcomer needs to log in."""
         return []
 
+    def cors_summary(self, mock: Mock) -> str:
+        """The banner's CORS line: which origins may call. A flavour whose fixture's own CORS
+        settings rule over ``mock.cors`` (or whose product default is not "none") says so."""
+        return mock.cors.describe()
+
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         """The TOTP secret of the user with this e-mail, for the control API's otp route."""
         return None

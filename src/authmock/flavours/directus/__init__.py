@@ -64,7 +64,12 @@ class DirectusFlavour(Flavour):
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         seed: Seed = mock.seed
-        lines = [f"Log in: POST {url}/auth/login with {{\"email\", \"password\"}} (users below)"]
+        from authmock.banner import COOKIE_HINT, host_of
+
+        lines = [
+            f"Log in: POST {url}/auth/login with {{\"email\", \"password\"}} (users below)",
+            COOKIE_HINT.format(host=host_of(url)),
+        ]
         for user in seed.users.values():
             if not user.get("email"):
                 continue
@@ -77,7 +82,7 @@ class DirectusFlavour(Flavour):
             if user.get("provider") != "default":
                 extras.append(f"provider {user.get('provider')}")
             if user.get("tfa_secret"):
-                extras.append("TOTP: GET /__authmock__/users/<email>/otp")
+                extras.append(f"TOTP: GET {url}/__authmock__/users/{user['email']}/otp")
             password = user.get("password")
             shown = f" / {password}" if password is not None else ""
             detail = f" ({', '.join(extras)})" if extras else ""
@@ -92,6 +97,16 @@ class DirectusFlavour(Flavour):
             elif provider.driver in ("oauth2", "openid", "saml"):
                 lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
         return lines
+
+    def cors_summary(self, mock: Mock) -> str:
+        own = {k: v for k, v in mock.settings.items() if k.startswith("CORS_")}
+        if own:
+            shown = ", ".join(f"{k}={v}" for k, v in own.items())
+            state = "on" if mock.seed.settings.cors.active else "off"
+            return f"{state}, from the fixture's settings ({shown})"
+        if not mock.cors.enabled:
+            return "off (Directus's default: CORS_ENABLED=false)"
+        return mock.cors.describe()
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         api: DirectusApi = mock.app.extensions["authmock.directus"]

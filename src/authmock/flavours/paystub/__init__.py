@@ -79,6 +79,14 @@ class PaystubFlavour(Flavour):
             return errors.server_error().to_response()
         return errors.http_error(status, error.name).to_response()
 
+    def cors_summary(self, mock: Mock) -> str:
+        seed: Seed = mock.seed
+        if seed.cors is False:
+            return "off (settings.cors: false)"
+        if seed.cors is True or not mock.cors.enabled:
+            return "any origin, without credentials (Laravel's default config/cors.php)"
+        return mock.cors.describe()
+
     def banner(self, mock: Mock, url: str) -> list[str]:
         """The admin users a newcomer can log in as, and the request that does it."""
         seed: Seed = mock.seed
