@@ -13,13 +13,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from functools import partial
 from types import FrameType
 
 from authmock import __version__, banner, cors
 from authmock import flavour as flavours
-from authmock.app import create_app
+from authmock.app import MockFlask, create_app
 from authmock.fixtures import FixtureError, FixtureFile, read_fixture_file
 from authmock.server import LiveServer, LoggingHandler, is_loopback
+from authmock.watch import FixtureWatcher, Watched
 
 
 class CliError(Exception):
@@ -165,14 +167,18 @@ def _serve(args: argparse.Namespace) -> int:
     if isinstance(seed, str) and seed.isdigit():
         seed = int(seed)
 
+    def build(name: str) -> MockFlask:
+        return create_app(
+            name, fixtures=by_flavour.get(name), profile=args.profile,
+            control_token=token, seed=seed, cors=args.cors == "on",
+            cors_origins=args.cors_origin,
+        )
+
     servers: list[LiveServer] = []
+    watcher: FixtureWatcher | None = None
     try:
         for name in names:
-            app = create_app(
-                name, fixtures=by_flavour.get(name), profile=args.profile,
-                control_token=token, seed=seed, cors=args.cors == "on",
-                cors_origins=args.cors_origin,
-            )
+            app = build(name)
             port = ports[name]
             try:
                 servers.append(LiveServer(app, args.host, port, handler=LoggingHandler))
@@ -184,8 +190,15 @@ def _serve(args: argparse.Namespace) -> int:
                     ) from None
                 raise CliError(f"cannot listen on {args.host}:{port} ({name}): {exc.strerror}") from None
         _print_banner(servers, token)
+        if args.watch:
+            watcher = FixtureWatcher([
+                Watched(by_flavour[server.mock.name], server, partial(build, server.mock.name))
+                for server in servers if server.mock.name in by_flavour
+            ]).start()
         return _run_until_stopped(servers)
     finally:
+        if watcher is not None:
+            watcher.stop()
         for server in servers:
             server.stop()
 

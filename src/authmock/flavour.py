@@ -29,6 +29,9 @@ class Flavour(ABC):
     #: the product's reason phrases where they differ from the usual ones (``{413: "..."}``);
     #: the status line otherwise says ``404 Not Found``, not Werkzeug's ``404 NOT FOUND``
     reason_phrases: ClassVar[Mapping[int, str]] = {}
+    #: ``{session table: (users table, the session row's field holding the user's key)}``:
+    #: what ``--watch`` keeps across a fixture reload, for users that still exist
+    session_tables: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:

@@ -27,6 +27,7 @@ class DirectusFlavour(Flavour):
     default_port = 8055
     #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
     max_content_length = MAX_PAYLOAD_SIZE
+    session_tables = {"directus_sessions": ("directus_users", "user")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_fixture(fixture)

@@ -26,6 +26,7 @@ class DreamFactoryFlavour(Flavour):
     name = "dreamfactory"
     default_port = 8080
     max_content_length = 1024 * 1024
+    session_tables = {"df_token_map": ("df_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse(fixture)

@@ -44,6 +44,7 @@ class PaystubFlavour(Flavour):
     default_port = 8000
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
+    session_tables = {"paystub_tokens": ("paystub_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_seed(fixture)
