@@ -373,3 +373,15 @@ def test_cors_origins_are_checked() -> None:
     assert str(caught.value).startswith("<fixtures>: $.settings.cors_origins[0]: ")
     with pytest.raises(ValueError, match="needs CORS on"):
         authmock.create_app("directus", cors=False, cors_origins=[APP])
+
+
+@pytest.mark.authmock(cors=False)
+def test_the_marker_gives_the_products_own_cors_default(directus_mock: Any) -> None:
+    response = directus_mock.client.get("/server/ping", headers={"Origin": "http://localhost:5173"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert directus_mock.mock.cors.enabled is False
+
+
+def test_without_the_marker_loopback_origins_are_allowed(directus_mock: Any) -> None:
+    response = directus_mock.client.get("/server/ping", headers={"Origin": "http://localhost:5173"})
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
