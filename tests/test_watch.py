@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ def test_serve_watch_reloads_a_changed_file(tmp_path: Path) -> None:
          "--fixtures", str(path), "--watch"],
         cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
+    guard = threading.Timer(30, proc.kill)  # a reload that never comes fails the test, not CI
+    guard.start()
     try:
         assert proc.stdout is not None
         url = ""
@@ -161,6 +164,7 @@ def test_serve_watch_reloads_a_changed_file(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"{url}/__authmock__/health", timeout=5) as response:
             assert response.status == 200
     finally:
+        guard.cancel()
         proc.terminate()
         proc.communicate(timeout=10)
     assert proc.returncode == 0

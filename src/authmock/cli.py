@@ -189,12 +189,14 @@ def _serve(args: argparse.Namespace) -> int:
                         f"stop what uses it or move {name} with --port {name}=N"
                     ) from None
                 raise CliError(f"cannot listen on {args.host}:{port} ({name}): {exc.strerror}") from None
-        _print_banner(servers, token)
-        if args.watch:
+        if args.watch:  # files are fingerprinted before the banner: no edit after it is missed
             watcher = FixtureWatcher([
                 Watched(by_flavour[server.mock.name], server, partial(build, server.mock.name))
                 for server in servers if server.mock.name in by_flavour
-            ]).start()
+            ])
+        _print_banner(servers, token)
+        if watcher is not None:
+            watcher.start()
         return _run_until_stopped(servers)
     finally:
         if watcher is not None:
