@@ -21,7 +21,7 @@ from authmock import flavour as flavours
 from authmock.app import MockFlask, create_app
 from authmock.fixtures import FixtureError, FixtureFile, read_fixture_file
 from authmock.server import LiveServer, LoggingHandler, is_loopback
-from authmock.watch import FixtureWatcher, Watched
+from authmock.watch import FixtureWatcher, Watched, fingerprint
 
 
 class CliError(Exception):
@@ -174,6 +174,8 @@ def _serve(args: argparse.Namespace) -> int:
             cors_origins=args.cors_origin,
         )
 
+    # taken before the apps read the files, so that --watch misses no edit made meanwhile
+    seen = {path: fingerprint(path) for path in by_flavour.values()} if args.watch else {}
     servers: list[LiveServer] = []
     watcher: FixtureWatcher | None = None
     try:
@@ -189,9 +191,12 @@ def _serve(args: argparse.Namespace) -> int:
                         f"stop what uses it or move {name} with --port {name}=N"
                     ) from None
                 raise CliError(f"cannot listen on {args.host}:{port} ({name}): {exc.strerror}") from None
-        if args.watch:  # files are fingerprinted before the banner: no edit after it is missed
+        if args.watch:
             watcher = FixtureWatcher([
-                Watched(by_flavour[server.mock.name], server, partial(build, server.mock.name))
+                Watched(
+                    by_flavour[server.mock.name], server, partial(build, server.mock.name),
+                    seen=seen[by_flavour[server.mock.name]],
+                )
                 for server in servers if server.mock.name in by_flavour
             ])
         _print_banner(servers, token)

@@ -46,7 +46,8 @@ def transfer(old: Mock, new: Mock) -> None:
                 counters.put(session_table, old_counters[session_table])
 
 
-def _fingerprint(path: str) -> tuple[int, int, str] | None:
+def fingerprint(path: str) -> tuple[int, int, str] | None:
+    """mtime, size and content hash; None when the file cannot be read."""
     try:
         stat = os.stat(path)
         with open(path, "rb") as handle:
@@ -83,13 +84,14 @@ class FixtureWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         for item in watched:
-            item.seen = _fingerprint(item.path)
+            if item.seen is None:  # else taken before the app was built from the file
+                item.seen = fingerprint(item.path)
             item.shown = banner.flavour_part(item.server.mock, item.server.url)
 
     def check(self) -> None:
         """Look at every file once; reload those whose content changed."""
         for item in self.watched:
-            now = _fingerprint(item.path)
+            now = fingerprint(item.path)
             if now == item.seen:
                 continue
             touched_only = now is not None and item.seen is not None and now[2] == item.seen[2]
