@@ -47,6 +47,7 @@ def render(parts: list[list[str]], token: str | None) -> str:
     if token is not None:
         lines.append("")
         lines.append(f"control token: {token}  (send 'Authorization: Bearer <token>')")
+        lines.append(f"  inspector: add #token={token} to its URL, or paste it when asked")
     lines.append("")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)

@@ -260,3 +260,11 @@ def test_page_and_assets_are_served_from_the_package(directus_mock: MockFixture)
     assert missing.status_code == 404 and "error" in missing.json
     # the page's own requests are not product requests
     assert directus_mock.journal.entries() == []
+
+
+def test_serve_banner_says_how_the_page_gets_the_control_token() -> None:
+    from authmock import banner
+
+    text = banner.render([], "tok3n")
+    assert "inspector: add #token=tok3n to its URL, or paste it when asked" in text
+    assert "#token=" not in banner.render([], None)
