@@ -26,7 +26,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "confirm_register_url": "/dreamfactory/dist/#/register-confirm",
     "hostname": "dreamfactory",
 }
-SHARED_SETTINGS = {"profile", "realistic_timing", "seed", "jwt_secret", "reason_header"}
+SHARED_SETTINGS = {"profile", "realistic_timing", "seed", "jwt_secret", "reason_header",
+                   "cors_origins"}
 
 
 @dataclass
