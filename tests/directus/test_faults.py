@@ -268,3 +268,36 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     assert api.svc.user_by_email(HELLO)["status"] == ours.svc.user_by_email(HELLO)["status"]
     assert client.post("/__authmock__/users/nobody@example.com/lockout").status_code == 404
     assert login(client, SUSPENDED).status_code == 401
+
+
+# --- the live server ---------------------------------------------------------------------------
+def test_times_after_and_drop_on_the_live_server(directus_mock: MockFixture) -> None:
+    import threading
+
+    import requests
+
+    url = f"{directus_mock.url}/users/me"
+    headers = bearer(STATIC_TOKEN)
+    directus_mock.faults.add("/users/me", error="TOKEN_EXPIRED", after=3, times=5)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with requests.Session() as session:
+            for _ in range(5):
+                status = session.get(url, headers=headers, timeout=10).status_code
+                with lock:
+                    statuses.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 35 + [401] * 5
+    directus_mock.journal.assert_called("GET", "/users/me", times=5, status=401, user=ADMIN)
+
+    directus_mock.faults.add("/users/me", drop=True)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, headers=headers, timeout=10)
+    assert requests.get(url, headers=headers, timeout=10).status_code == 200
