@@ -418,9 +418,11 @@ class Faults:
                 self._index[key] = bucket
             else:
                 self._index.pop(key, None)
-            left = self._prefixes.pop(rule.prefix) - 1
+            left = self._prefixes[rule.prefix] - 1  # in place: readers take no lock
             if left:
                 self._prefixes[rule.prefix] = left
+            else:
+                del self._prefixes[rule.prefix]
             return True
 
     def rules(self) -> list[Rule]:
