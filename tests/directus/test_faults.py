@@ -78,7 +78,7 @@ def test_invalid_credentials_clears_a_session_cookie_as_the_real_one_does(
     mock.users.revoke_sessions(ADMIN)
     real = client.get("/users/me")
     assert error(real)[2] == "INVALID_CREDENTIALS" and "Set-Cookie" in real.headers
-    assert real.headers[REASON] == "session expired or revoked"
+    assert real.headers[REASON] == "session unknown or revoked by logout"
     assert login(client, ADMIN, mode="session").status_code == 200
     mock.faults.add("/users/me", error="INVALID_CREDENTIALS")
     assert_same_bytes(client.get("/users/me"), real)
@@ -231,6 +231,7 @@ def test_expire_sessions_gets_the_products_own_expiry_errors(mock: MockFixture) 
     assert (faulted.status, faulted.get_data()) == (real.status, real.get_data())
     refused = client.post("/auth/refresh", json={"refresh_token": issued["refresh_token"]})
     assert error(refused)[2] == "INVALID_CREDENTIALS"
+    assert refused.headers[REASON] == "refresh token expired at 2026-11-22T07:59:59.000Z"
     assert tokens(client, HELLO)["access_token"]  # a new login works
 
 
