@@ -302,3 +302,32 @@ def test_times_after_and_drop_on_the_live_server(directus_mock: MockFixture) -> 
     with pytest.raises(requests.ConnectionError):
         requests.get(url, headers=headers, timeout=10)
     assert requests.get(url, headers=headers, timeout=10).status_code == 200
+
+
+def test_a_fixture_reload_keeps_rules_and_expired_tokens(tmp_path: Any) -> None:
+    import io
+    import json
+
+    from authmock.watch import FixtureWatcher, Watched
+
+    path = tmp_path / "directus.json"
+    data = with_settings()
+    path.write_text(json.dumps(data))
+    with authmock.run_in_thread("directus", fixtures=str(path)) as server:
+        watcher = FixtureWatcher(
+            [Watched(str(path), server, lambda: authmock.create_app("directus", fixtures=str(path)))],
+            out=io.StringIO(), err=io.StringIO(),
+        )
+        client = server.app.test_client()
+        token = tokens(client, HELLO)["access_token"]
+        server.users.expire_sessions(HELLO)
+        server.faults.add("/users/me", user=ADMIN, error="FORBIDDEN", times=2, after=1)
+        assert _me(client, STATIC_TOKEN).status_code == 200  # skipped: after=1
+        data["users"][0] = {**data["users"][0], "first_name": "Renamed"}
+        path.write_text(json.dumps(data) + " ")
+        watcher.check()
+        client = server.app.test_client()
+        assert [r.to_json()["remaining"] for r in server.faults.rules()] == [2]
+        assert _me(client, STATIC_TOKEN).status_code == 403
+        assert error(_me(client, token))[2] == "TOKEN_EXPIRED"
+        assert server.faults.add("/x", drop=True)["id"] == 2
