@@ -61,6 +61,7 @@ class DreamFactoryFlavour(Flavour):
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         if isinstance(error, DfError):
+            faults.default_reason(error)
             return error.get_response()
         path = request.path.strip("/") if has_request_context() else ""
         method = request.method if has_request_context() else "GET"

@@ -64,6 +64,7 @@ class PaystubFlavour(Flavour):
     def render_error(self, status: int, error: BaseException | None) -> Response:
         """Paystub's envelope for every error; 405 and OPTIONS answered as Laravel's router."""
         if isinstance(error, errors.PaystubError):
+            faults.default_reason(error)
             return error.to_response()
         if status == 405 and isinstance(error, MethodNotAllowed):
             allowed = [
