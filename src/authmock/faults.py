@@ -418,10 +418,29 @@ class Faults:
                 self._index[key] = bucket
             else:
                 self._index.pop(key, None)
-            left = self._prefixes.pop(rule.prefix) - 1
+            left = self._prefixes[rule.prefix] - 1  # in place: readers take no lock
             if left:
                 self._prefixes[rule.prefix] = left
+            else:
+                del self._prefixes[rule.prefix]
             return True
+
+    def adopt(self, other: Faults) -> None:
+        """Take over ``other``'s rules with their counts (a fixture reload), ids kept; a rule
+        naming an error this flavour's catalogue no longer has is dropped."""
+        catalogue = self.catalogue()
+        with other._lock:
+            rules = list(other._rules.values())
+            next_id = other._next_id
+        with self._lock:
+            for old in rules:
+                if old.error is not None and old.error not in catalogue:
+                    continue
+                rule = Rule(**{**old.__dict__, "_faults": self})
+                self._rules[rule.id] = rule
+                self._index.setdefault((rule.method or "*", rule.prefix), []).append(rule)
+                self._prefixes[rule.prefix] = self._prefixes.get(rule.prefix, 0) + 1
+            self._next_id = max(self._next_id, next_id)
 
     def rules(self) -> list[Rule]:
         with self._lock:

@@ -61,14 +61,14 @@ class Journal:
         *,
         status: int | None = None,
         user: str | None = None,
-        since: float | str | None = None,
+        since: float | str | datetime | None = None,
     ) -> list[_Entry]:
         with self._lock:
             entries = list(self._entries)
         test_path = _path_test(path)
         wanted_method = method.upper() if method else None
         wanted_user = user.casefold() if user else None
-        if isinstance(since, str):
+        if isinstance(since, (str, datetime)):
             since = parse_instant(since).timestamp()
         return [
             e for e in entries
@@ -101,11 +101,11 @@ class Journal:
         *,
         status: int | None = None,
         user: str | None = None,
-        since: float | str | None = None,
+        since: float | str | datetime | None = None,
     ) -> list[dict[str, Any]]:
         """Oldest first: ``{"method", "path", "query", "status", "at", "flavour", "user",
         "fault", "reason"}``, filtered by any of the arguments (``path`` may be a glob,
-        ``since`` an ISO-8601 instant or epoch seconds on the mock clock)."""
+        ``since`` an ISO-8601 instant, a datetime or epoch seconds on the mock clock)."""
         return [
             self._json(e, self.flavour)
             for e in self._select(method, path, status=status, user=user, since=since)
@@ -118,7 +118,7 @@ class Journal:
         *,
         status: int | None = None,
         user: str | None = None,
-        since: float | str | None = None,
+        since: float | str | datetime | None = None,
     ) -> int:
         return len(self._select(method, path, status=status, user=user, since=since))
 

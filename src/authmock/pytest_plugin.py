@@ -4,8 +4,8 @@ Apps are built once per session (per flavour, fixture file and profile) and rese
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
 the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
 module, through ``pytestmark``) an app with other fixtures or the ``server`` profile;
+``cors=False`` gives the product's own CORS default instead of authmock's loopback CORS;
 ``faults=[{"match": {...}, "error": ...}, ...]`` installs fault rules for that test.
-``cors=False`` gives the product's own CORS default instead of authmock's loopback CORS.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ paystub_mock = mock_fixture(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures=None, profile=None, faults=None, cors=None): use another fixture "
+        f"{MARKER}(fixtures=None, profile=None, cors=None, faults=None): use another fixture "
         "file (path or dict), the 'server' profile or (cors=False) the product's own CORS "
         "default for the authmock fixtures of this test or module; faults=[rule dicts] "
         "installs fault rules for it",

@@ -213,6 +213,8 @@ class JwtSigner:
             self._issued.put(key, value)
         for key, value in other._revoked.items():
             self._revoked.put(key, value)
+        for key, value in other._expired.items():  # expired by a user scenario
+            self._expired.put(key, value)
 
     def register(self, token: str) -> None:
         """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""

@@ -28,6 +28,7 @@ COUNTERS = "__counters__"
 def transfer(old: Mock, new: Mock) -> None:
     """Move what a running frontend relies on from ``old`` to ``new`` (a freshly built app)."""
     new.clock.adopt(old.clock)
+    new.faults.adopt(old.faults)
     with old.store.lock, new.store.lock:
         new.tokens.adopt(old.tokens)
         counters = new.store.table(COUNTERS)

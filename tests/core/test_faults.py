@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -342,6 +343,9 @@ def test_journal_filters_over_http(app: MockFlask) -> None:
         ("/check", 200, "a@example.com"), ("/nowhere", 404, None)
     ]
     assert paths("since=2030-01-01T01:00:01Z") == []
+    assert app.mock.journal.count(since=datetime(2030, 1, 1, 1, tzinfo=timezone.utc)) == 2
+    assert app.mock.journal.count(since=app.mock.clock.time()) == 2
+    assert app.mock.journal.count(since="2030-01-01T00:59:59Z", method="GET") == 2
     for bad, says in (("status=abc", "HTTP status"), ("since=yesterday", "ISO-8601"),
                       ("path=nope", "starting with"), ("colour=red", "unknown filter")):
         response = client.get(f"/__authmock__/journal?{bad}")

@@ -78,7 +78,7 @@ def test_invalid_credentials_clears_a_session_cookie_as_the_real_one_does(
     mock.users.revoke_sessions(ADMIN)
     real = client.get("/users/me")
     assert error(real)[2] == "INVALID_CREDENTIALS" and "Set-Cookie" in real.headers
-    assert real.headers[REASON] == "session expired or revoked"
+    assert real.headers[REASON] == "session unknown or revoked by logout"
     assert login(client, ADMIN, mode="session").status_code == 200
     mock.faults.add("/users/me", error="INVALID_CREDENTIALS")
     assert_same_bytes(client.get("/users/me"), real)
@@ -231,6 +231,7 @@ def test_expire_sessions_gets_the_products_own_expiry_errors(mock: MockFixture) 
     assert (faulted.status, faulted.get_data()) == (real.status, real.get_data())
     refused = client.post("/auth/refresh", json={"refresh_token": issued["refresh_token"]})
     assert error(refused)[2] == "INVALID_CREDENTIALS"
+    assert refused.headers[REASON] == "refresh token expired at 2026-11-22T07:59:59.000Z"
     assert tokens(client, HELLO)["access_token"]  # a new login works
 
 
@@ -268,3 +269,65 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     assert api.svc.user_by_email(HELLO)["status"] == ours.svc.user_by_email(HELLO)["status"]
     assert client.post("/__authmock__/users/nobody@example.com/lockout").status_code == 404
     assert login(client, SUSPENDED).status_code == 401
+
+
+# --- the live server ---------------------------------------------------------------------------
+def test_times_after_and_drop_on_the_live_server(directus_mock: MockFixture) -> None:
+    import threading
+
+    import requests
+
+    url = f"{directus_mock.url}/users/me"
+    headers = bearer(STATIC_TOKEN)
+    directus_mock.faults.add("/users/me", error="TOKEN_EXPIRED", after=3, times=5)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with requests.Session() as session:
+            for _ in range(5):
+                status = session.get(url, headers=headers, timeout=10).status_code
+                with lock:
+                    statuses.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 35 + [401] * 5
+    directus_mock.journal.assert_called("GET", "/users/me", times=5, status=401, user=ADMIN)
+
+    directus_mock.faults.add("/users/me", drop=True)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, headers=headers, timeout=10)
+    assert requests.get(url, headers=headers, timeout=10).status_code == 200
+
+
+def test_a_fixture_reload_keeps_rules_and_expired_tokens(tmp_path: Any) -> None:
+    import io
+    import json
+
+    from authmock.watch import FixtureWatcher, Watched
+
+    path = tmp_path / "directus.json"
+    data = with_settings()
+    path.write_text(json.dumps(data))
+    with authmock.run_in_thread("directus", fixtures=str(path)) as server:
+        watcher = FixtureWatcher(
+            [Watched(str(path), server, lambda: authmock.create_app("directus", fixtures=str(path)))],
+            out=io.StringIO(), err=io.StringIO(),
+        )
+        client = server.app.test_client()
+        token = tokens(client, HELLO)["access_token"]
+        server.users.expire_sessions(HELLO)
+        server.faults.add("/users/me", user=ADMIN, error="FORBIDDEN", times=2, after=1)
+        assert _me(client, STATIC_TOKEN).status_code == 200  # skipped: after=1
+        data["users"][0] = {**data["users"][0], "first_name": "Renamed"}
+        path.write_text(json.dumps(data) + " ")
+        watcher.check()
+        client = server.app.test_client()
+        assert [r.to_json()["remaining"] for r in server.faults.rules()] == [2]
+        assert _me(client, STATIC_TOKEN).status_code == 403
+        assert error(_me(client, token))[2] == "TOKEN_EXPIRED"
+        assert server.faults.add("/x", drop=True)["id"] == 2

@@ -234,3 +234,15 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     lockout = client.post("/__authmock__/users/user@example.com/lockout")
     assert lockout.status_code == 400 and "no login-attempt limit" in lockout.json["error"]
     assert client.post("/__authmock__/users/nobody@example.com/expire-sessions").status_code == 404
+
+
+def test_refusals_without_a_site_reason_get_one_from_their_text(mock: MockFixture) -> None:
+    client = mock.client
+    assert client.get("/api/v2/system/app").headers[REASON] == "no API key or session token"
+    assert client.get("/api/v2/system/app", headers=headers(ADMIN_KEY)).headers[REASON] == (
+        "no session token"
+    )
+    response = client.get("/api/v2/system/app", headers=headers(FRONTEND_KEY))
+    assert response.headers[REASON] == "session required"
+    response = client.put(USER_LOGIN, headers=headers(FRONTEND_KEY, "a.b"))
+    assert response.headers[REASON] == "token refresh failed: Wrong number of segments"

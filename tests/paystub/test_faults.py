@@ -190,3 +190,9 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     mock.clock.advance("61s")
     assert login(client, OWNER).status_code == 200
     assert client.post("/__authmock__/users/nobody@example.com/lockout").status_code == 404
+
+
+def test_validation_refusals_name_the_fields(mock: MockFixture) -> None:
+    response = mock.client.post("/admin/auth/login", json={"email": "not-an-email"})
+    assert response.status_code == 422
+    assert response.headers[REASON] == "invalid email, password"

@@ -112,6 +112,7 @@ class DirectusFlavour(Flavour):
 
     def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return faults.user_scenario(mock, email, verb, body)
+
     def cors_summary(self, mock: Mock) -> str:
         own = {k: v for k, v in mock.settings.items() if k.startswith("CORS_")}
         if own:

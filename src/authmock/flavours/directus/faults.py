@@ -44,6 +44,15 @@ def default_reason(mock: Mock, err: E.DirectusError) -> None:
     mock.reason(text, default=True)
 
 
+def session_reason(mock: Mock, row: dict[str, Any] | None, what: str) -> None:
+    """Why a session (or refresh token) row was refused: gone, or expired at its ``expires``."""
+    if row is None:
+        mock.reason(f"{what} unknown or revoked by logout")
+    else:
+        when = isoformat(datetime.fromtimestamp(row["expires"], tz=timezone.utc))
+        mock.reason(f"{what} expired at {when}")
+
+
 def _clears_session_cookie(api: DirectusApi) -> list[str]:
     """The real refusal clears the session cookie when that cookie carried the bad token."""
     try:

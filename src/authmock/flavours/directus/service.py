@@ -28,6 +28,7 @@ from authmock.flavours.directus.config import (
     fake_password_hash,
     policy_pattern,
 )
+from authmock.flavours.directus.faults import session_reason
 from authmock.flavours.directus.http import js_string, js_truthy, whatwg_normalize
 from authmock.otp import verify as verify_otp
 from authmock.tokens import Refusal, constant_time_equals
@@ -193,7 +194,7 @@ class DirectusService:
                     or row["user"] != (claims.get("id") or None)
                     or row["expires"] < self.now
                 ):
-                    self.mock.reason("session expired or revoked")
+                    session_reason(self.mock, row if row and row["expires"] < self.now else None, "session")
                     raise E.invalid_credentials()
             role = claims.get("role") if isinstance(claims.get("role"), str) else None
             app, admin = self.access(role)
@@ -278,7 +279,7 @@ class DirectusService:
             raise E.invalid_credentials()
         row = self.sessions.get(token)
         if row is None or row["expires"] < self.now:
-            self.mock.reason("unknown, revoked or expired refresh token")
+            session_reason(self.mock, row, "refresh token")
             raise E.invalid_credentials()
         user = self.users.get(row["user"])
         if user is None:

@@ -63,6 +63,7 @@ class DreamFactoryFlavour(Flavour):
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         if isinstance(error, DfError):
+            faults.default_reason(error)
             return error.get_response()
         path = request.path.strip("/") if has_request_context() else ""
         method = request.method if has_request_context() else "GET"
@@ -88,6 +89,7 @@ class DreamFactoryFlavour(Flavour):
 
     def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return faults.user_scenario(mock, email, verb, body)
+
     def cors_summary(self, mock: Mock) -> str:
         if not mock.cors.enabled:
             return "off (DreamFactory's default: no CORS entry)"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, Response, request
+from flask import Request, Response, has_request_context, request
 
 from authmock.clock import isoformat
 from authmock.faults import CatalogueEntry
@@ -126,6 +126,36 @@ def request_user(mock: Mock, req: Request) -> str | None:
 
 
 # --- reasons ---------------------------------------------------------------------------------
+_DEFAULT_REASONS = {
+    errors.NO_KEY_OR_TOKEN: "no API key or session token",
+    errors.NO_API_KEY: "no API key",
+    errors.NO_TOKEN: "no session token",
+    errors.ROLE_NOT_FOUND: "no role for this app and user",
+    errors.ROLE_INACTIVE_ACCESS: "role not active",
+    errors.ROLE_NOT_ACTIVE: "role not active",
+    errors.NOT_AUTHENTICATED: "session required",
+    errors.APP_NOT_ACTIVE: "app not active",
+    errors.USER_NOT_ACTIVE: "user not active",
+    errors.USER_NOT_FOUND: "user not found",
+    errors.NO_VALID_SESSION: "no session",
+    errors.NO_USER_SESSION: "no session",
+    errors.MISSING_EMAIL: "missing email",
+    errors.MISSING_PASSWORD: "missing password",
+}
+
+
+def default_reason(error: DfError) -> None:
+    """The reason of a refusal whose site named none, from its exact text."""
+    if not has_request_context():
+        return
+    from authmock.app import current_mock
+
+    text = _DEFAULT_REASONS.get(error.message)
+    if text is None and error.message.startswith(errors.TOKEN_REFRESH_FAILED):
+        text = "token refresh failed: " + error.message.removeprefix(errors.TOKEN_REFRESH_FAILED)
+    if text is not None:
+        current_mock().reason(text, default=True)
+
 def token_reason(ctx: Ctx, token: str, problem: TokenProblem) -> None:
     """Why AuthCheck refused the session token."""
     if problem.kind == "blacklisted":

@@ -66,6 +66,7 @@ class PaystubFlavour(Flavour):
     def render_error(self, status: int, error: BaseException | None) -> Response:
         """Paystub's envelope for every error; 405 and OPTIONS answered as Laravel's router."""
         if isinstance(error, errors.PaystubError):
+            faults.default_reason(error)
             return error.to_response()
         if status == 405 and isinstance(error, MethodNotAllowed):
             allowed = [
@@ -92,6 +93,7 @@ class PaystubFlavour(Flavour):
 
     def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return faults.user_scenario(mock, email, verb, body)
+
     def cors_summary(self, mock: Mock) -> str:
         seed: Seed = mock.seed
         if seed.cors is False:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Request
+from flask import Request, has_request_context
 
 from authmock.faults import CatalogueEntry
 from authmock.flavours.paystub import errors, limits, sanctum
@@ -142,6 +142,14 @@ def token_reason(mock: Mock, req: Request) -> str:
 
         return f"token expired at {timestamp_at(row['expires_at'])}"
     return "unknown or revoked token"
+
+
+def default_reason(error: errors.PaystubError) -> None:
+    """A 422 whose site named no reason: the fields that failed validation."""
+    if error.code == 422 and isinstance(error.errors, dict) and has_request_context():
+        from authmock.app import current_mock
+
+        current_mock().reason(f"invalid {', '.join(error.errors)}", default=True)
 
 
 def login_reason(seed: Seed, user: dict[str, Any] | None, *, password_ok: bool) -> str:
