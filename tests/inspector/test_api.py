@@ -268,3 +268,20 @@ def test_serve_banner_says_how_the_page_gets_the_control_token() -> None:
     text = banner.render([], "tok3n")
     assert "inspector: add #token=tok3n to its URL, or paste it when asked" in text
     assert "#token=" not in banner.render([], None)
+
+
+def test_expire_sessions_scenario_shows_every_session_of_that_user_expired(
+    directus_mock: MockFixture, dreamfactory_mock: MockFixture, paystub_mock: MockFixture,
+) -> None:
+    dx.tokens(directus_mock.client)
+    dx.tokens(directus_mock.client, dx.HELLO)
+    df.token_of(dreamfactory_mock.client)
+    ps.token_of(paystub_mock.client)
+    for mock, email in ((directus_mock, dx.ADMIN), (dreamfactory_mock, df.ADMIN),
+                        (paystub_mock, "owner@example.com")):
+        response = mock.client.post(f"/__authmock__/users/{email}/expire-sessions")
+        assert response.status_code == 200
+        found = sessions(mock)
+        assert {s["expired"] for s in found if s["user"] == email} == {True}
+    # the other user's sessions are untouched
+    assert {s["expired"] for s in sessions(directus_mock) if s["user"] == dx.HELLO} == {False}
