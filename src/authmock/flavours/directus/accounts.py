@@ -9,7 +9,8 @@ values (token TTLs, URL allow-lists, the registration rate limiter) are fixed pe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from authmock.flavours.directus import errors as E
@@ -262,7 +263,7 @@ def filter_matches(filt: dict[str, Any], item: dict[str, Any]) -> bool:
 def _operator(op: str, value: Any, arg: Any) -> bool:
     text = value if isinstance(value, str) else ""
     needle = js_text(arg)
-    checks = {
+    checks: dict[str, Callable[[], bool]] = {
         "_eq": lambda: value == arg,
         "_neq": lambda: value != arg,
         "_contains": lambda: needle in text,

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authmock.fixtures import FixtureFile
-from authmock.flavours.directus.accounts import SETTING_KEYS, AccountSettings, parse_accounts, resolve_role
+from authmock.flavours.directus.accounts import (
+    SETTING_KEYS,
+    AccountSettings,
+    parse_accounts,
+    resolve_role,
+)
 from authmock.otp import is_valid_secret
 
 _MS = re.compile(
@@ -455,7 +460,7 @@ def _permissions(fixture: FixtureFile, value: Any, path: str) -> dict[str, dict[
     for collection, rule in perms.items():
         rpath = f"{path}.{collection}"
         fixture.expect(rule, dict, rpath)
-        fixture.only_keys(rule, {"fields", "filter"}, rpath)
+        fixture.only_keys(rule, {"fields", "filter", "update"}, rpath)
         fields = fixture.get(rule, "fields", list, rpath, default=["*"])
         for index, name in enumerate(fields):
             fixture.expect(name, str, f"{rpath}.fields[{index}]")
@@ -469,6 +474,11 @@ def _permissions(fixture: FixtureFile, value: Any, path: str) -> dict[str, dict[
                         "unknown operator (supported: _eq, _neq, _in, _nin, _null, _nnull)",
                     )
         out[collection] = {"fields": list(fields), "filter": dict(filt)}
+        if "update" in rule:  # fields of their own directus_users row the role may update
+            update = fixture.get(rule, "update", list, rpath)
+            for index, name in enumerate(update):
+                fixture.expect(name, str, f"{rpath}.update[{index}]")
+            out[collection]["update"] = list(update)
     return out
 
 

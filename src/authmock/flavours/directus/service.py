@@ -385,25 +385,31 @@ class DirectusService:
         if user is None or allowed is None:
             return {"id": acc.user}
         try:
-            plain, nested = _split_fields(requested or ["*"], allowed, USER_RELATIONS)
-            out: dict[str, Any] = {}
-            for column in plain:
-                value = user.get(column)
-                if column in CONCEALED and value is not None:
-                    value = "**********"
-                out[column] = value
-            for column, sub in nested.items():
-                if column == "policies":
-                    if sub:
-                        raise _Unsupported
-                    out[column] = user.get(column)
-                    continue
-                found, value = self._read_role(acc, user.get("role"), sub)
-                if found:
-                    out[column] = value
+            out = self.read_user(acc, user, allowed, requested)
         except (_Forbidden, _Unsupported):
             return {"id": acc.user}
         return out if out else {"id": acc.user}
+
+    def read_user(self, acc: Accountability, user: dict[str, Any], allowed: tuple[str, ...],
+                  requested: list[str] | None) -> dict[str, Any]:
+        """One directus_users row through ``fields``; raises _Forbidden / _Unsupported."""
+        plain, nested = _split_fields(requested or ["*"], allowed, USER_RELATIONS)
+        out: dict[str, Any] = {}
+        for column in plain:
+            value = user.get(column)
+            if column in CONCEALED and value is not None:
+                value = "**********"
+            out[column] = value
+        for column, sub in nested.items():
+            if column == "policies":
+                if sub:
+                    raise _Unsupported
+                out[column] = user.get(column)
+                continue
+            found, value = self._read_role(acc, user.get("role"), sub)
+            if found:
+                out[column] = value
+        return out
 
     # the role relation (directus_roles) -----------------------------------------------
     def _role_permission(self, acc: Accountability) -> tuple[tuple[str, ...], Any] | None:
