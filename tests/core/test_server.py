@@ -136,3 +136,15 @@ def test_a_chunked_body_over_the_flavour_limit_is_refused_not_cut(size: int, sta
         reply = _chunked_post(server.port, b"/echo", b"x" * size)
     assert reply.split(b" ", 2)[1] == status
     assert lengths == ([size] if status == b"200" else [])
+
+
+def test_the_date_header_follows_the_mock_clock() -> None:
+    from email.utils import parsedate_to_datetime
+
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
+        server.clock.set("2031-05-06T07:08:09Z")
+        server.clock.freeze()
+        with urllib.request.urlopen(server.url + "/__authmock__/health", timeout=5) as response:
+            sent = response.headers["Date"]
+        assert sent == "Tue, 06 May 2031 07:08:09 GMT"
+        assert parsedate_to_datetime(sent).timestamp() == int(server.clock.time())
