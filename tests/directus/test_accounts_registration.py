@@ -218,3 +218,19 @@ def test_verify_email_token_errors(directus_mock: Any) -> None:
     reset_scope = login(client, ADMIN).get_json()["data"]["access_token"]
     assert error(client.get(f"/users/register/verify-email?token={reset_scope}"))[:3] == (
         403, "You don't have permission to access this.", "FORBIDDEN")
+
+
+@pytest.mark.authmock(profile="server")
+def test_the_server_profile_serves_the_same_account_flows(directus_mock: Any) -> None:
+    client = directus_mock.client
+    assert client.get("/__authmock__/health").get_json()["profile"] == "server"
+    _open(client, public_registration_verify_email=False)
+    assert _register(client).status_code == 204
+    assert login(client, NEW, "s3cret-pass").status_code == 200
+    invited = client.post("/users/invite", headers=ADMIN_H, json={"email": "inv@example.com", "role": EDITOR_ROLE})
+    assert invited.status_code == 204
+    token = directus_mock.mailbox.last("inv@example.com").token
+    assert client.post("/users/invite/accept", json={"token": token, "password": "pw"}).status_code == 204
+    generated = client.post("/users/me/tfa/generate", headers=ADMIN_H, json={"password": "password"})
+    assert len(generated.get_json()["data"]["secret"]) == 16
+    assert client.delete("/users/me", headers=ADMIN_H).status_code == 403
