@@ -270,3 +270,23 @@ def test_delete_user_and_the_last_admin(directus_mock: Any) -> None:
     user = bearer(tokens(client, "user@example.com")["access_token"])
     assert error(client.delete(f"/users/{ADMIN_ID}", headers=user)) == (
         403, USERS_FORBIDDEN, "FORBIDDEN", {"reason": USERS_FORBIDDEN})
+
+
+def test_login_attempts_setting_changes_at_run_time(directus_mock: Any) -> None:
+    client = directus_mock.client
+    assert client.patch("/settings", headers=ADMIN_H, json={"auth_login_attempts": 1}).status_code == 200
+    assert error(login(client, HELLO, "wrong"))[2] == "INVALID_CREDENTIALS"
+    assert error(login(client, HELLO, "wrong"))[2] == "INVALID_CREDENTIALS"  # the second suspends
+    assert error(login(client, HELLO))[2] == "INVALID_CREDENTIALS"
+    status = client.get(f"/users/{HELLO_ID}?fields=status", headers=ADMIN_H).get_json()
+    assert status == {"data": {"status": "suspended"}}
+
+
+def test_fields_star_follows_the_role_fields_then_the_app_access_list() -> None:
+    fixture = bundled()
+    fixture["roles"][1]["permissions"]["directus_users"] = {"fields": ["token", "email"]}
+    app = authmock.create_app("directus", fixtures=fixture)
+    client = app.test_client()
+    me = client.get("/users/me", headers=bearer(tokens(client, HELLO)["access_token"])).get_json()["data"]
+    assert list(me)[:4] == ["token", "email", "id", "first_name"]
+    assert list(me)[-3:] == ["tfa_secret", "status", "role"]
