@@ -26,6 +26,12 @@ from .helpers import (
 ADMIN_H = bearer(STATIC_TOKEN)
 
 
+@pytest.fixture(autouse=True)
+def _frozen(directus_mock: Any) -> None:
+    """No 30 s TOTP step may pass between computing a code and sending it."""
+    directus_mock.clock.freeze()
+
+
 def _payload(reason: str) -> tuple[int, str, str, dict[str, str]]:
     return 400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason}
 
@@ -129,6 +135,7 @@ def test_with_the_permission_an_app_user_turns_tfa_on() -> None:
     fixture = bundled()
     fixture["roles"][1]["permissions"]["directus_users"] = {"fields": [], "update": ["tfa_secret"]}
     app = authmock.create_app("directus", fixtures=fixture)
+    app.mock.clock.freeze()
     client = app.test_client()
     editor = bearer(tokens(client, HELLO)["access_token"])
     secret = client.post("/users/me/tfa/generate", headers=editor, json={"password": "d1r3ctu5"}).get_json()[
