@@ -121,11 +121,7 @@ def resolve_role(fixture: FixtureFile, accounts: AccountSettings, roles: dict[st
 # the directus_settings row -------------------------------------------------------------------
 def settings_row(svc: DirectusService) -> dict[str, Any]:
     """The current directus_settings row (fixture values plus PATCH /settings changes)."""
-    table = svc.mock.store.table("directus_settings")
-    row: dict[str, Any] | None = table.get(1)
-    if row is None:  # first use after setup: seed it from the fixture
-        row = initial_row(svc)
-        table.put(1, row)
+    row: dict[str, Any] = svc.mock.store["directus_settings"][1]  # seeded by users_api.install
     return row
 
 
