@@ -234,3 +234,17 @@ def test_the_server_profile_serves_the_same_account_flows(directus_mock: Any) ->
     generated = client.post("/users/me/tfa/generate", headers=ADMIN_H, json={"password": "password"})
     assert len(generated.get_json()["data"]["secret"]) == 16
     assert client.delete("/users/me", headers=ADMIN_H).status_code == 403
+
+
+@pytest.mark.authmock(fixtures=with_settings(realistic_timing=True, public_registration=True,
+                                             public_registration_email_filter={"email": {"_ends_with": ".com"}}))
+def test_realistic_timing_stalls_registration_as_directus(directus_mock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(authmock.app.time, "sleep", slept.append)
+    client = directus_mock.client
+    assert _register(client).status_code == 204  # created
+    assert client.post("/users/register", json={"email": HELLO, "password": "x"}).status_code == 204  # exists
+    assert client.post("/users/register", json={"email": "a@example.org", "password": "x"}).status_code == 403
+    assert slept == [0.75] * 3  # REGISTER_STALL_TIME
+    client.post("/users/register", json={"email": "nope"})  # validation errors are not stalled
+    assert slept == [0.75] * 3
