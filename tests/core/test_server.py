@@ -148,3 +148,12 @@ def test_the_date_header_follows_the_mock_clock() -> None:
             sent = response.headers["Date"]
         assert sent == "Tue, 06 May 2031 07:08:09 GMT"
         assert parsedate_to_datetime(sent).timestamp() == int(server.clock.time())
+
+
+def test_the_test_client_gets_a_date_on_the_mock_clock_too() -> None:
+    app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
+    app.mock.clock.set("2031-05-06T07:08:09Z")
+    app.mock.clock.freeze()
+    response = app.test_client().get("/__authmock__/health")
+    assert response.headers.getlist("Date") == ["Tue, 06 May 2031 07:08:09 GMT"]
+    assert list(response.headers)[-1][0] == "Date"  # after the app's own headers, as servers send it
