@@ -23,12 +23,15 @@ BODIES = [
     '{"__proto__":{"x":1}}', '{"email":"\\ud800@example.com","password":"p"}', '{"verification_url":"http://[::1"}',
     '{"email":"a@example.com","password":"p","verification_url":"x"}', '{"email":"a@example.com","password":"p"',
 ]
-PATHS = [
-    "/users", "/users/me", "/users/0b4f5a60-0000-4000-8000-000000000002", "/users/nope", "/users/xme",
-    "/users/invite", "/users/invite/accept", "/users/me/tfa/generate", "/users/me/tfa/enable",
-    "/users/me/tfa/disable", "/users/0b4f5a60-0000-4000-8000-000000000003/tfa/disable",
-    "/users/register", "/users/register/verify-email?token=x", "/users/register/verify-email?token=a&token=b",
-    "/settings", "/settings?fields=nope", "/users?fields=*,role.*&limit=x",
+ROUTES = [
+    ("POST", "/users"), ("GET", "/users?fields=*,role.*&limit=x"), ("GET", "/users/nope"),
+    ("GET", "/users/xme"), ("PATCH", "/users/me"), ("PATCH", "/users/0b4f5a60-0000-4000-8000-000000000002"),
+    ("DELETE", "/users/0b4f5a60-0000-4000-8000-000000000002"), ("DELETE", "/users/me"),
+    ("POST", "/users/invite"), ("POST", "/users/invite/accept"), ("POST", "/users/me/tfa/generate"),
+    ("POST", "/users/me/tfa/enable"), ("POST", "/users/me/tfa/disable"),
+    ("POST", "/users/0b4f5a60-0000-4000-8000-000000000003/tfa/disable"), ("POST", "/users/register"),
+    ("GET", "/users/register/verify-email?token=x"), ("GET", "/users/register/verify-email?token=a&token=b"),
+    ("GET", "/settings?fields=nope"), ("PATCH", "/settings"),
 ]
 
 
@@ -37,9 +40,13 @@ def test_account_routes_survive_hostile_bodies() -> None:
     app = authmock.create_app("directus", fixtures=fixture)
     client = app.test_client()
     editor = client.post("/auth/login", json={"email": "hello@example.com", "password": "d1r3ctu5"})
-    tokens = [None, "admin-static-token", editor.get_json()["data"]["access_token"], "garbage"]
+    tokens = [None, "admin-static-token", editor.get_json()["data"]["access_token"]]
     seen: set[int] = set()
-    for path, method, body, token in itertools.product(PATHS, ["GET", "POST", "PATCH", "DELETE"], BODIES, tokens):
+    for (method, path), body, token in itertools.product(ROUTES, BODIES, tokens):
+        if method == "GET" and body not in (None, "{}", "[1,2]"):
+            continue  # a GET reads no body: three are enough
+        if token != "admin-static-token" and body not in BODIES[:12]:
+            continue  # permission refusals come first for these: the shapes are enough
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -51,5 +58,6 @@ def test_account_routes_survive_hostile_bodies() -> None:
             payload: Any = response.get_json()
             assert list(payload) == ["errors"], (method, path, body)
             assert payload["errors"][0]["extensions"]["code"]
-        app.mock.reset()
+        if status < 400:
+            app.mock.reset()
     assert {200, 204, 400, 401, 403, 404}.issubset(seen)
