@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authmock.fixtures import FixtureFile
+from authmock.flavours.directus.accounts import (
+    SETTING_KEYS,
+    AccountSettings,
+    parse_accounts,
+    resolve_role,
+)
 from authmock.otp import is_valid_secret
 
 _MS = re.compile(
@@ -55,7 +61,7 @@ _SETTINGS = {
     "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
     "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
     "CORS_CREDENTIALS", "CORS_MAX_AGE",
-}
+} | SETTING_KEYS
 
 #: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
 #: cors package is mounted but does nothing, so CORS_ENABLED alone changes no answer
@@ -253,6 +259,8 @@ class Settings:
     login_attempts: int | None = 25
     password_policy: str | None = None
     cors: CorsSettings = field(default_factory=CorsSettings)
+    #: registration, invites, TFA set-up (accounts.py)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
 
 
 @dataclass
@@ -370,6 +378,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
             raise fixture.error("$.settings.auth_password_policy", f"is not a valid regex: {exc}") from None
     out.password_policy = policy or None
     out.cors = parse_cors(fixture, raw)
+    out.accounts = parse_accounts(fixture, raw)
     return out
 
 
@@ -451,7 +460,7 @@ def _permissions(fixture: FixtureFile, value: Any, path: str) -> dict[str, dict[
     for collection, rule in perms.items():
         rpath = f"{path}.{collection}"
         fixture.expect(rule, dict, rpath)
-        fixture.only_keys(rule, {"fields", "filter"}, rpath)
+        fixture.only_keys(rule, {"fields", "filter", "update"}, rpath)
         fields = fixture.get(rule, "fields", list, rpath, default=["*"])
         for index, name in enumerate(fields):
             fixture.expect(name, str, f"{rpath}.fields[{index}]")
@@ -465,6 +474,11 @@ def _permissions(fixture: FixtureFile, value: Any, path: str) -> dict[str, dict[
                         "unknown operator (supported: _eq, _neq, _in, _nin, _null, _nnull)",
                     )
         out[collection] = {"fields": list(fields), "filter": dict(filt)}
+        if "update" in rule:  # fields of their own directus_users row the role may update
+            update = fixture.get(rule, "update", list, rpath)
+            for index, name in enumerate(update):
+                fixture.expect(name, str, f"{rpath}.update[{index}]")
+            out[collection]["update"] = list(update)
     return out
 
 
@@ -505,6 +519,7 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
     for index, role in enumerate(roles.values()):
         if role.parent is not None and role.parent not in roles:
             raise fixture.error(f"$.roles[{index}].parent", "must be the id of another role")
+    resolve_role(fixture, settings.accounts, roles)
 
     public_raw = fixture.get(data, "public", dict, "$", default={})
     fixture.only_keys(public_raw, {"permissions"}, "$.public")
