@@ -205,8 +205,11 @@ def user_scenario(mock: Mock, email: str, verb: str, body: Mapping[str, Any]) ->
                 400, f'"status" must be one of: {", ".join(USER_STATUSES)}'
             )
         svc.update_user(user_id, status=status)
+        if status != "active":  # as UsersService.updateOne: the user's sessions end
+            svc.end_sessions(user_id)
         return {"status": status}
-    # lockout: what AuthenticationService.login does once auth_login_attempts is exceeded
+    # lockout: what AuthenticationService.login does once auth_login_attempts is exceeded (a
+    # direct update: sessions stay, and their refresh answers USER_SUSPENDED)
     svc.update_user(user_id, status="suspended")
     svc.login_attempts.put(user_id, 0)
     return {"status": "suspended"}
