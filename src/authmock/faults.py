@@ -7,8 +7,8 @@ A rule names where it applies (``match``: method, path glob, user, and any key r
 once however many threads serve.
 
 Speed: with no rule the engine costs one attribute test a request. Rules are indexed by
-(method, literal path prefix), so a request looks up a handful of dict keys (one per prefix of
-its path) instead of scanning every rule.
+(method, literal path prefix): a request makes one set lookup per prefix of its path (and two
+dict lookups where a prefix has rules), never a scan of every rule.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def test_invalid_token_is_the_badly_signed_token(mock: MockFixture) -> None:
 def test_user_suspended_is_the_refresh_of_a_suspended_user(mock: MockFixture) -> None:
     client = mock.client
     refresh = tokens(client, HELLO)["refresh_token"]
-    mock.users.status(HELLO, "suspended")
+    mock.users.lockout(HELLO)  # as the login-attempt limit: the sessions stay
     real = client.post("/auth/refresh", json={"refresh_token": refresh})
     assert error(real)[2] == "USER_SUSPENDED" and real.headers[REASON] == "user suspended"
     mock.users.status(HELLO, "active")
@@ -253,8 +253,11 @@ def test_status_and_lockout(mock: MockFixture) -> None:
         '"status" must be one of: active, invited, draft, suspended, archived, unverified'
     )
     assert login(client, HELLO).status_code == 200  # nothing changed
+    refresh = tokens(client, HELLO)["refresh_token"]
     archived = client.post("/__authmock__/users/hello@example.com/status", json={"status": "archived"})
     assert archived.json["status"] == "archived"
+    gone = client.post("/auth/refresh", json={"refresh_token": refresh})  # as UsersService ends them
+    assert error(gone)[2] == "INVALID_CREDENTIALS"
     refused = login(client, HELLO)
     assert error(refused)[2] == "INVALID_CREDENTIALS" and refused.headers[REASON] == "user archived"
     mock.users.status(HELLO, "active")

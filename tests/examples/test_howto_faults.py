@@ -98,12 +98,14 @@ def test_logged_out_everywhere_means_the_client_logs_in_again(paystub_mock: Mock
     assert me.headers["X-Authmock-Reason"] == "unknown or revoked token"  # not sent by Paystub
 
 
-def test_a_suspended_user_cannot_refresh(directus_mock: MockFixture) -> None:
+def test_a_locked_out_user_cannot_refresh(directus_mock: MockFixture) -> None:
     client = directus_mock.client
     refresh_token = client.post("/auth/login", json=LOGIN).json["data"]["refresh_token"]
-    directus_mock.users.status("hello@example.com", "suspended")
+    directus_mock.users.lockout("hello@example.com")  # as too many failed logins would
     answer = client.post("/auth/refresh", json={"refresh_token": refresh_token})
     assert answer.json["errors"][0]["extensions"]["code"] == "USER_SUSPENDED"
+    directus_mock.users.status("hello@example.com", "active")  # an admin lifts it
+    assert client.post("/auth/login", json=LOGIN).status_code == 200
 
 
 @pytest.mark.authmock(faults=[{"match": {"path": "/users/me"}, "respond": {

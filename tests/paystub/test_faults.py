@@ -45,6 +45,7 @@ def test_unauthenticated_is_the_expired_token(mock: MockFixture) -> None:
     assert real.headers[REASON] == "token expired at 2025-02-13T10:00:00Z"
     assert mock.client.get("/admin/auth/me").headers[REASON] == "no bearer token"
     _again(mock)
+    mock.clock.set("2025-02-13T10:00:00Z")  # the same instant (Date follows the mock clock)
     token = token_of(mock.client)
     mock.faults.add("/admin/auth/me", error="unauthenticated")
     assert_same_bytes(mock.client.get("/admin/auth/me", headers=bearer(token)), real)

@@ -20,7 +20,7 @@ from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import USER_STATUSES
 from authmock.scenarios import ScenarioError, unknown_user
-from authmock.tokens import decode_unverified
+from authmock.tokens import constant_time_equals, decode_unverified
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -160,7 +160,7 @@ def request_user(mock: Mock, req: Request) -> str | None:
                 return _user_email(api, decoded[1].get("id"))
             return None
         for row in api.svc.users.values():
-            if row.get("token") == token:
+            if constant_time_equals(row.get("token"), token):
                 email = row.get("email")
                 return email if isinstance(email, str) else None
         return None
@@ -205,8 +205,11 @@ def user_scenario(mock: Mock, email: str, verb: str, body: Mapping[str, Any]) ->
                 400, f'"status" must be one of: {", ".join(USER_STATUSES)}'
             )
         svc.update_user(user_id, status=status)
+        if status != "active":  # as UsersService.updateOne: the user's sessions end
+            svc.end_sessions(user_id)
         return {"status": status}
-    # lockout: what AuthenticationService.login does once auth_login_attempts is exceeded
+    # lockout: what AuthenticationService.login does once auth_login_attempts is exceeded (a
+    # direct update: sessions stay, and their refresh answers USER_SUSPENDED)
     svc.update_user(user_id, status="suspended")
     svc.login_attempts.put(user_id, 0)
     return {"status": "suspended"}
