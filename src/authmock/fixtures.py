@@ -31,13 +31,22 @@ _TYPE_NAMES = {
 
 
 class FixtureError(ValueError):
-    """A fixture file is unusable; ``str()`` is the one-line message for the user."""
+    """A fixture file is unusable; ``str()`` is one ``FILE: JSON-PATH: problem`` line per
+    problem. ``path`` and ``problem`` are the first one's; ``problems`` holds them all."""
 
-    def __init__(self, source: str, path: str, problem: str) -> None:
+    def __init__(self, source: str, path: str, problem: str,
+                 more: list[tuple[str, str]] | None = None) -> None:
         self.source = source
         self.path = path
         self.problem = problem
-        super().__init__(f"{source}: {path}: {problem}")
+        self.problems: list[tuple[str, str]] = [(path, problem), *(more or [])]
+        super().__init__("\n".join(f"{source}: {p}: {text}" for p, text in self.problems))
+
+    @classmethod
+    def many(cls, source: str, problems: list[tuple[str, str]]) -> FixtureError:
+        """One error for every problem found (at least one)."""
+        (path, problem), *rest = problems
+        return cls(source, path, problem, rest)
 
 
 @dataclass
