@@ -10,10 +10,11 @@ from werkzeug.exceptions import HTTPException
 from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus.config import Seed, parse_fixture
+from authmock.flavours.directus.config import Seed
 from authmock.flavours.directus.cors import decorate
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
 from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
+from authmock.flavours.directus.seed import parse_fixture
 from authmock.flavours.directus.service import DirectusService
 from authmock.flavours.directus.sso import register_idp
 
