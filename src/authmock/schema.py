@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from authmock.fixtures import FixtureError
+from authmock.fixtures import FixtureError, FixtureFile
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MISSING: Any = object()
@@ -400,14 +400,26 @@ class FixtureSchema:
         result: dict[str, Any] = out
         return result
 
+    def document(self, fixture: FixtureFile) -> dict[str, Any]:
+        """``fixture``'s validated document, checked once however often it is asked for."""
+        if fixture.checked is None:
+            fixture.checked = self.validate(fixture.data, fixture.source)
+        return fixture.checked
+
     def json_schema(self) -> dict[str, Any]:
-        schema = self.root().json_schema()
         return {
             "$schema": JSON_SCHEMA_DIALECT,
-            "$id": f"https://authmock.invalid/schema/{self.flavour}.schema.json",
             "title": f"authmock {self.flavour} fixture",
-            **schema,
+            **self.root().json_schema(),
         }
+
+    def settings_defaults(self) -> dict[str, Any]:
+        """Each declared setting's default (settings without one are left out)."""
+        node = self.sections["settings"].node if "settings" in self.sections else None
+        if not isinstance(node, Obj):
+            return {}
+        return {key: f.default for key, f in node.fields.items()
+                if f.default is not MISSING and f.default is not POSITION}
 
 
 def _check_refs(doc: dict[str, Any], report: Report) -> None:

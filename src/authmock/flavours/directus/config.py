@@ -341,7 +341,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
         setattr(out, f"{attr}_same_site", same_site.lower())
         domain: Any = fixture.get(raw, f"{prefix}_DOMAIN", (str, type(None)), "$.settings", default=None)
         setattr(out, f"{attr}_domain", domain or None)
-    if "PASSWORD_RESET_URL_ALLOW_LIST" in raw:
+    if raw.get("PASSWORD_RESET_URL_ALLOW_LIST") is not None:  # null: not set
         out.reset_allow_list = _url_list(
             fixture, raw["PASSWORD_RESET_URL_ALLOW_LIST"], "$.settings.PASSWORD_RESET_URL_ALLOW_LIST"
         )

@@ -151,8 +151,9 @@ _DECLARED_SETTINGS: dict[str, Field] = {
     **_cookie("REFRESH_TOKEN_COOKIE", "refresh token", "directus_refresh_token"),
     **_cookie("SESSION_COOKIE", "session", "directus_session_token"),
     "PASSWORD_RESET_URL_ALLOW_LIST": Field(
-        Value(list, str, rules=[Rule(_url_list_check)]),
-        description="URLs a reset link may point to (comma-separated or a list)"),
+        Value(list, str, None, rules=[Rule(_url_list_check)]), default=None,
+        description="URLs a reset link may point to (comma-separated or a list; null: "
+        "not set, every URL refused)"),
     "PUBLIC_URL": Field(Value(str, None), default=None),
     "AUTH_DISABLE_DEFAULT": _env_bool("turn off e-mail/password login"),
     "RATE_LIMITER_ENABLED": _env_bool("turn on the request rate limiter"),

@@ -22,7 +22,7 @@ from authmock.flavours.directus.schema import SCHEMA
 
 def parse_fixture(fixture: FixtureFile) -> Seed:
     """Validate a Directus fixture document (every problem at once) and build its seed."""
-    data = SCHEMA.validate(fixture.data, fixture.source)
+    data = SCHEMA.document(fixture)
     roles = {raw["id"]: _role(raw) for raw in data["roles"]}
     role_ids = {**{role.name: role.id for role in roles.values()}, **{r: r for r in roles}}
     return Seed(

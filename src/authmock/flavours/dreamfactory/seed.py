@@ -32,7 +32,7 @@ class Seed:
 
 def parse(fixture: FixtureFile) -> Seed:
     """Validate a DreamFactory fixture document (every problem at once) and build its seed."""
-    return build_seed(SCHEMA.validate(fixture.data, fixture.source))
+    return build_seed(SCHEMA.document(fixture))
 
 
 def _verb_mask(entry: dict[str, Any]) -> int:

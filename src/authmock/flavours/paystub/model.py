@@ -77,7 +77,7 @@ def _dated(row: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def parse_seed(fx: FixtureFile) -> Seed:
     """Validate a Paystub fixture document (every problem at once) and build its seed."""
-    return build_seed(SCHEMA.validate(fx.data, fx.source))
+    return build_seed(SCHEMA.document(fx))
 
 
 def build_seed(data: dict[str, Any]) -> Seed:
