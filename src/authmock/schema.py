@@ -354,8 +354,9 @@ def shared_settings() -> dict[str, Field]:
     return {
         "profile": Field(Value(str, rules=[one_of(("docs", "server"),
                                                   'must be "docs" or "server"')]),
+                         default="docs",
                          description="behaviour profile: docs (public pages) or server"),
-        "realistic_timing": Field(Value(bool),
+        "realistic_timing": Field(Value(bool), default=False,
                                   description="turn on the products' deliberate stalls"),
         "seed": Field(Value(int, str), description="makes every token, id and code reproducible"),
         "jwt_secret": Field(Value(str, None),
