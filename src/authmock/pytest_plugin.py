@@ -96,11 +96,25 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
     return read_fixture_file(fixtures).flavour
 
 
+def _resolve(
+    fixtures: str | Path | Mapping[str, Any] | None, request: pytest.FixtureRequest
+) -> str | Path | Mapping[str, Any] | None:
+    """A relative marker path names a file next to the test file, else under the rootdir
+    (so ``cd tests && pytest`` finds the same file as ``pytest`` from the root)."""
+    if fixtures is None or isinstance(fixtures, Mapping) or Path(fixtures).is_absolute():
+        return fixtures
+    for base in (request.path.parent, request.config.rootpath):
+        candidate = base / fixtures
+        if candidate.is_file():
+            return candidate
+    return request.config.rootpath / fixtures  # not found: the error names this path
+
+
 def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
     fixtures: str | Path | Mapping[str, Any] | None = None
     profile: str | None = None
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
-        wanted = marker.kwargs.get("fixtures")
+        wanted = _resolve(marker.kwargs.get("fixtures"), request)
         if wanted is not None and _fixture_flavour(wanted) == flavour:
             fixtures = wanted
         if marker.kwargs.get("profile") is not None:
