@@ -16,6 +16,7 @@ from authmock.flavours.paystub.schema import (
     DEFAULT_API_RATE_LIMIT,
     DEFAULT_RESET_URL,
     SCHEMA,
+    is_canonical,
 )
 from authmock.flavours.paystub.schema import PARAM as _PARAM
 
@@ -66,7 +67,9 @@ class Seed:
 
 
 def _instant(value: str | None) -> str | None:
-    return None if value is None else timestamp(parse_instant(value))
+    if value is None or is_canonical(value):
+        return value
+    return timestamp(parse_instant(value))
 
 
 def _dated(row: dict[str, Any]) -> tuple[str | None, str | None]:

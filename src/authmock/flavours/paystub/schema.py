@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from authmock.clock import parse_instant
@@ -38,8 +39,23 @@ AUTH_PATHS = (
 )
 
 
+_CANONICAL = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def is_canonical(value: str) -> bool:
+    """Already in the form the seed writes (``2025-01-01T00:00:00Z``, a real date): most
+    fixture dates are, and they need no parsing (a 10 000-user file has 30 000)."""
+    if not _CANONICAL.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value[:19])
+    except ValueError:
+        return False
+    return True
+
+
 def _instant_check(value: Any) -> Verdict:
-    if value is None:
+    if value is None or is_canonical(value):
         return None
     try:
         parse_instant(value)
