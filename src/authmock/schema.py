@@ -270,15 +270,15 @@ class Obj(Node):
             for key in self._required:
                 if key not in value:
                     report.add(path, f"missing required key \"{key}\"")
-            for key, default, node in self._defaults:
+            for key, default, filler in self._defaults:
                 if key in value:
                     continue
-                if node is None:
+                if filler is None:
                     out[key] = default
                     continue
                 default = copy.copy(default)
-                if isinstance(node, Obj):  # its own keys' defaults apply too
-                    default = node.validate(default, f"{path}.{key}", report)
+                if isinstance(filler, Obj):  # its own keys' defaults apply too
+                    default = filler.validate(default, f"{path}.{key}", report)
                 out[key] = default
         if len(report.problems) == before:
             for rule in self.rules:
