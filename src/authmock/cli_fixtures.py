@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,16 +53,25 @@ def _schema_or_exit(name: str) -> FixtureSchema:
     return schema
 
 
-def _print_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(_schema_or_exit(args.flavour).json_schema(), indent=2, ensure_ascii=False))
+def _emit(text: str) -> int:
+    """Write to stdout; a reader that stops early (``| head``) is no error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # as Python's signal docs advise: no second error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _print_schema(args: argparse.Namespace) -> int:
+    schema = _schema_or_exit(args.flavour).json_schema()
+    return _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
 
 
 def _print_fixture(args: argparse.Namespace) -> int:
     schema_file = bundled_fixture_path(args.flavour).with_name(f"{args.flavour}.schema.json")
     url = schema_file.resolve().as_uri() if schema_file.is_file() else None
-    sys.stdout.write(bundled_text(args.flavour, url))
-    return 0
+    return _emit(bundled_text(args.flavour, url))
 
 
 def parse_sets(items: list[str], names: list[str]) -> dict[str, dict[str, Any]]:
