@@ -151,7 +151,7 @@ def test_serve_refuses_a_broken_file_naming_every_problem(
     path = _write(tmp_path, {"flavour": "paystub", "settings": {"cors": 1, "typo": 2}})
     assert main(["serve", "--flavour", "paystub", "--fixtures", path]) == 1
     err = capsys.readouterr().err
-    assert f"{path}: $.settings.cors: must be true or false, got 1" in err
+    assert f"{path}: $.settings.cors: must be true or false or null, got 1" in err
     assert f"{path}: $.settings.typo: unknown key" in err
 
 
@@ -230,7 +230,7 @@ def test_bad_set_arguments_say_what_is_allowed(
 def test_serve_reports_a_bad_set_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--flavour", "paystub", "--set", "cors=maybe"]) == 1
     assert capsys.readouterr().err.strip() == (
-        'authmock: --set cors=maybe: $.settings.cors: must be true or false, got "maybe"')
+        'authmock: --set cors=maybe: $.settings.cors: must be true or false or null, got "maybe"')
 
 
 # marker paths ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from authmock import cors
 from authmock.fixtures import FixtureError, FixtureFile
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -397,6 +398,9 @@ def shared_settings() -> dict[str, Field]:
         "seed": Field(Value(int, str), description="makes every token, id and code reproducible"),
         "jwt_secret": Field(Value(str, None),
                             description="pin the HS256 secret instead of a random one per app"),
+        cors.SETTING: Field(ListOf(Value(rules=[Rule(cors.origin_problem, {"type": "string"})])),
+                            description='origins a browser app may call from (e.g. '
+                            '"http://localhost:5173", or "*"); default: the loopback ones'),
     }
 
 

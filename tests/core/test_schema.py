@@ -62,7 +62,7 @@ def test_every_problem_is_reported_at_once_in_document_order() -> None:
     })
     assert problems == [
         ("$.settings.limit", "must be ≥ 1"),
-        ("$.settings.colour", "unknown key (allowed: jwt_secret, limit, profile, "
+        ("$.settings.colour", "unknown key (allowed: cors_origins, jwt_secret, limit, profile, "
                               "realistic_timing, seed)"),
         ("$.owners[2].id", "must be an integer, got \"x\""),
         ("$.owners[2]", 'missing required key "name"'),

@@ -63,7 +63,8 @@ class Seed:
     endpoints: list[Endpoint] = field(default_factory=list)
     api_rate_limit: int = DEFAULT_API_RATE_LIMIT
     reset_url: str = DEFAULT_RESET_URL
-    cors: bool = True
+    #: the fixture's own ``cors`` (None: not set, authmock's development default applies)
+    cors: bool | None = None
 
 
 def _instant(value: str | None) -> str | None:

@@ -173,7 +173,9 @@ SCHEMA = FixtureSchema(
             "reset_url": Field(Value(str, rules=[Rule(
                 lambda url: None if "{token}" in url
                 else "must contain the placeholder {token}")]), default=DEFAULT_RESET_URL),
-            "cors": Field(Value(bool), default=True),
+            "cors": Field(Value(bool, None), default=None,
+                          description="Laravel's HandleCors on or off; null: authmock's "
+                          "development default (loopback origins)"),
         }), default={}),
         "sites": Field(ListOf(SITE, unique=[_unique_id()]), default=[]),
         "roles": Field(ListOf(ROLE, unique=[_unique_id()]), default=[]),
