@@ -238,12 +238,14 @@ class Obj(Node):
         self._unknown = unknown or f"unknown key (allowed: {', '.join(sorted(self.fields))})"
         self.position_fields = [k for k, f in self.fields.items() if f.default is POSITION]
         self._required = [k for k, f in self.fields.items() if f.required]
-        #: (key, default, node to copy and fill it through, or None when it is immutable)
-        self._defaults: list[tuple[str, Any, Node | None]] = [
-            (k, f.default, f.node if isinstance(f.default, (list, dict)) else None)
-            for k, f in self.fields.items()
-            if not f.required and f.default is not MISSING and f.default is not POSITION
-        ]
+        defaults = [(k, f) for k, f in self.fields.items()
+                    if not f.required and f.default is not MISSING and f.default is not POSITION]
+        #: immutable defaults (the normalised object lists them first, then the given keys)
+        self._plain_defaults = {k: f.default for k, f in defaults
+                                if not isinstance(f.default, (list, dict))}
+        #: (key, default, node to fill it through): lists and objects, copied for each use
+        self._copied_defaults = [(k, f.default, f.node) for k, f in defaults
+                                 if isinstance(f.default, (list, dict))]
 
     def validate(self, value: Any, path: str, report: Report) -> Any:
         if not isinstance(value, dict):
@@ -271,11 +273,10 @@ class Obj(Node):
             for key in self._required:
                 if key not in value:
                     report.add(path, f"missing required key \"{key}\"")
-            for key, default, filler in self._defaults:
+            if self._plain_defaults:  # one C-level merge instead of a loop (users: ~20 keys)
+                out = {**self._plain_defaults, **out}
+            for key, default, filler in self._copied_defaults:
                 if key in value:
-                    continue
-                if filler is None:
-                    out[key] = default
                     continue
                 default = copy.copy(default)
                 if isinstance(filler, Obj):  # its own keys' defaults apply too
