@@ -59,7 +59,7 @@ def _provider(raw: dict[str, Any]) -> Provider:
 
 
 def _user(raw: dict[str, Any], role_ids: dict[str, str]) -> dict[str, Any]:
-    row = dict(zip(USER_COLUMNS, map(raw.get, USER_COLUMNS)))
+    row = dict(zip(USER_COLUMNS, map(raw.get, USER_COLUMNS), strict=True))
     row["role"] = None if raw["role"] is None else role_ids[raw["role"]]
     password = raw["password"]
     row["password_hash"] = (
