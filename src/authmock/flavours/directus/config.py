@@ -289,17 +289,28 @@ class Seed:
     providers: list[Provider] = field(default_factory=list)
 
 
-def _bool(fixture: FixtureFile, settings: dict[str, Any], key: str, default: bool) -> bool:
+def env_bool(value: Any) -> bool:
     """A boolean, or the env spelling ``"true"`` / ``"false"`` Directus casts to one."""
-    value: Any = fixture.get(settings, key, (bool, str), "$.settings", default=default)
+    return value.lower() == "true" if isinstance(value, str) else bool(value)
+
+
+def url_list(value: str | list[str]) -> list[str]:
+    """A comma-separated string (as the env var) or a list, as a list of URLs."""
     if isinstance(value, str):
-        if value.lower() not in ("true", "false"):
-            raise fixture.error(f"$.settings.{key}", 'must be true, false, "true" or "false"')
-        return value.lower() == "true"
-    return bool(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)
+
+
+def _bool(fixture: FixtureFile, settings: dict[str, Any], key: str, default: bool) -> bool:
+    """For a setting read here but not declared in ``schema.py``: checked and converted."""
+    value: Any = fixture.get(settings, key, (bool, str), "$.settings", default=default)
+    if isinstance(value, str) and value.lower() not in ("true", "false"):
+        raise fixture.error(f"$.settings.{key}", 'must be true, false, "true" or "false"')
+    return env_bool(value)
 
 
 def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default: float) -> float:
+    """For a setting read here but not declared in ``schema.py``: checked and converted."""
     if key not in settings:
         return default
     value = parse_ms(settings[key])
@@ -310,65 +321,39 @@ def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default:
     return value
 
 
-def _url_list(fixture: FixtureFile, value: Any, path: str) -> list[str]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    items: list[Any] = fixture.expect(value, (list, str), path)
-    for index, item in enumerate(items):
-        fixture.expect(item, str, f"{path}[{index}]")
-    return list(items)
-
-
 def parse_settings(fixture: FixtureFile) -> Settings:
+    """The settings as Directus reads them. ``schema.py`` declared and checked every one (and
+    filled the defaults), so this only converts; ``raw`` is the file's own object."""
     raw = fixture.settings
-    fixture.only_keys(raw, _SETTINGS, "$.settings")
+    s: dict[str, Any] = fixture.checked["settings"] if fixture.checked is not None else raw
     out = Settings()
-    out.access_ttl_ms = _duration(fixture, raw, "ACCESS_TOKEN_TTL", out.access_ttl_ms)
-    out.refresh_ttl_ms = _duration(fixture, raw, "REFRESH_TOKEN_TTL", out.refresh_ttl_ms)
-    out.session_ttl_ms = _duration(fixture, raw, "SESSION_COOKIE_TTL", out.session_ttl_ms)
-    out.grace_ms = _duration(fixture, raw, "SESSION_REFRESH_GRACE_PERIOD", out.grace_ms)
-    out.login_stall_ms = _duration(fixture, raw, "LOGIN_STALL_TIME", out.login_stall_ms)
+
+    def ms(key: str, default: float) -> float:
+        value = parse_ms(s[key]) if key in s else None
+        return default if value is None else value
+
+    out.access_ttl_ms = ms("ACCESS_TOKEN_TTL", out.access_ttl_ms)
+    out.refresh_ttl_ms = ms("REFRESH_TOKEN_TTL", out.refresh_ttl_ms)
+    out.session_ttl_ms = ms("SESSION_COOKIE_TTL", out.session_ttl_ms)
+    out.grace_ms = ms("SESSION_REFRESH_GRACE_PERIOD", out.grace_ms)
+    out.login_stall_ms = ms("LOGIN_STALL_TIME", out.login_stall_ms)
     for prefix, attr in (("REFRESH_TOKEN_COOKIE", "refresh_cookie"), ("SESSION_COOKIE", "session_cookie")):
-        name = fixture.get(raw, f"{prefix}_NAME", str, "$.settings", default=getattr(out, f"{attr}_name"))
-        if not name or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
-            raise fixture.error(f"$.settings.{prefix}_NAME", "must be a valid cookie name")
-        setattr(out, f"{attr}_name", name)
-        setattr(out, f"{attr}_secure", _bool(fixture, raw, f"{prefix}_SECURE", False))
-        same_site = fixture.get(raw, f"{prefix}_SAME_SITE", str, "$.settings", default="lax")
-        same_site = same_site or "strict"  # constants.ts: env value || 'strict'
-        if same_site.lower() not in SAME_SITE:
-            raise fixture.error(f"$.settings.{prefix}_SAME_SITE", 'must be "lax", "strict" or "none"')
+        setattr(out, f"{attr}_name", s.get(f"{prefix}_NAME", getattr(out, f"{attr}_name")))
+        setattr(out, f"{attr}_secure", env_bool(s.get(f"{prefix}_SECURE", False)))
+        same_site = s.get(f"{prefix}_SAME_SITE", "lax") or "strict"  # constants.ts: env || 'strict'
         setattr(out, f"{attr}_same_site", same_site.lower())
-        domain: Any = fixture.get(raw, f"{prefix}_DOMAIN", (str, type(None)), "$.settings", default=None)
-        setattr(out, f"{attr}_domain", domain or None)
-    if raw.get("PASSWORD_RESET_URL_ALLOW_LIST") is not None:  # null: not set
-        out.reset_allow_list = _url_list(
-            fixture, raw["PASSWORD_RESET_URL_ALLOW_LIST"], "$.settings.PASSWORD_RESET_URL_ALLOW_LIST"
-        )
-    public_url: Any = fixture.get(raw, "PUBLIC_URL", (str, type(None)), "$.settings", default=None)
+        setattr(out, f"{attr}_domain", s.get(f"{prefix}_DOMAIN") or None)
+    allow_list = s.get("PASSWORD_RESET_URL_ALLOW_LIST")
+    out.reset_allow_list = None if allow_list is None else url_list(allow_list)  # null: not set
+    public_url = s.get("PUBLIC_URL")
     out.public_url = public_url.rstrip("/") if public_url else None
-    out.disable_default = _bool(fixture, raw, "AUTH_DISABLE_DEFAULT", False)
-    out.rate_limiter_enabled = _bool(fixture, raw, "RATE_LIMITER_ENABLED", False)
-    points = fixture.get(raw, "RATE_LIMITER_POINTS", int, "$.settings", default=50)
-    if points < 1:
-        raise fixture.error("$.settings.RATE_LIMITER_POINTS", "must be at least 1")
-    out.rate_limiter_points = points
-    duration: Any = fixture.get(raw, "RATE_LIMITER_DURATION", (int, float), "$.settings", default=1)
-    if duration <= 0:
-        raise fixture.error("$.settings.RATE_LIMITER_DURATION", "must be a positive number of seconds")
-    out.rate_limiter_duration = float(duration)
-    attempts: Any = fixture.get(raw, "auth_login_attempts", (int, type(None)), "$.settings", default=25)
-    if attempts is not None and attempts < 0:
-        raise fixture.error("$.settings.auth_login_attempts", "must be null or a number ≥ 0")
-    out.login_attempts = attempts
-    policy: Any = fixture.get(raw, "auth_password_policy", (str, type(None)), "$.settings", default=None)
-    if policy:
-        try:
-            re.compile(policy_pattern(policy))
-        except re.error as exc:
-            raise fixture.error("$.settings.auth_password_policy", f"is not a valid regex: {exc}") from None
-    out.password_policy = policy or None
-    out.cors = parse_cors(fixture, raw)
+    out.disable_default = env_bool(s.get("AUTH_DISABLE_DEFAULT", False))
+    out.rate_limiter_enabled = env_bool(s.get("RATE_LIMITER_ENABLED", False))
+    out.rate_limiter_points = s.get("RATE_LIMITER_POINTS", 50)
+    out.rate_limiter_duration = float(s.get("RATE_LIMITER_DURATION", 1))
+    out.login_attempts = s.get("auth_login_attempts", 25)
+    out.password_policy = s.get("auth_password_policy") or None
+    out.cors = parse_cors(s)
     return out
 
 
@@ -382,58 +367,26 @@ def _joined(value: Any) -> str | None:
     return value if isinstance(value, str) else ""
 
 
-def _no_dicts(fixture: FixtureFile, value: Any, path: str) -> None:
-    if isinstance(value, dict):
-        raise fixture.error(path, "must be true, false, an origin or a list of origins")
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            _no_dicts(fixture, item, f"{path}[{index}]")
+def parse_cors(settings: dict[str, Any]) -> CorsSettings:
+    """The options Directus's cors middleware gets, from CORS_* values ``schema.py`` checked."""
 
+    def cast(key: str) -> Any:
+        return env_cast(settings.get(key, CORS_DEFAULTS[key]))
 
-def _cors_value(fixture: FixtureFile, raw: dict[str, Any], key: str, path_hint: str) -> Any:
-    """A CORS_* value cast as @directus/env casts it, with its JSON path on every problem."""
-    path = f"$.settings.{key}"
-    value = raw.get(key, CORS_DEFAULTS[key])
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            fixture.expect(item, (str, bool), f"{path}[{index}]")
-    elif value is not None and not isinstance(value, (str, bool)):
-        raise fixture.error(path, path_hint)
-    try:
-        return env_cast(value)
-    except EnvCastError as exc:
-        raise fixture.error(path, f"is not a valid regex: {exc}") from None
-
-
-def parse_cors(fixture: FixtureFile, raw: dict[str, Any]) -> CorsSettings:
     out = CorsSettings()
-    out.enabled = _bool(fixture, raw, "CORS_ENABLED", CORS_DEFAULTS["CORS_ENABLED"])
-    out.credentials = _bool(fixture, raw, "CORS_CREDENTIALS", CORS_DEFAULTS["CORS_CREDENTIALS"])
-    origin = _cors_value(
-        fixture, raw, "CORS_ORIGIN",
-        'must be true, false, "*", an origin, a comma-separated list or a list of origins',
-    )
-    _no_dicts(fixture, origin, "$.settings.CORS_ORIGIN")
-    out.origin = origin
-    lists = 'must be a comma-separated string, a list of strings or false'
-    methods = _joined(_cors_value(fixture, raw, "CORS_METHODS", lists))
-    out.methods = methods or None
-    out.allowed_headers = _joined(_cors_value(fixture, raw, "CORS_ALLOWED_HEADERS", lists))
-    out.exposed_headers = _joined(_cors_value(fixture, raw, "CORS_EXPOSED_HEADERS", lists)) or None
-    max_age: Any = raw.get("CORS_MAX_AGE", CORS_DEFAULTS["CORS_MAX_AGE"])
-    if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
-        cast: Any = max_age
-    elif isinstance(max_age, (str, bool)) or max_age is None:
-        cast = env_cast(max_age)
+    out.enabled = env_bool(settings.get("CORS_ENABLED", CORS_DEFAULTS["CORS_ENABLED"]))
+    out.credentials = env_bool(settings.get("CORS_CREDENTIALS", CORS_DEFAULTS["CORS_CREDENTIALS"]))
+    out.origin = cast("CORS_ORIGIN")
+    out.methods = _joined(cast("CORS_METHODS")) or None
+    out.allowed_headers = _joined(cast("CORS_ALLOWED_HEADERS"))
+    out.exposed_headers = _joined(cast("CORS_EXPOSED_HEADERS")) or None
+    max_age: Any = settings.get("CORS_MAX_AGE", CORS_DEFAULTS["CORS_MAX_AGE"])
+    number: Any = max_age if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) \
+        else env_cast(max_age)
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and number == number:
+        out.max_age = _js_text(float(number))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
     else:
-        cast = None
-    number = isinstance(cast, (int, float)) and not isinstance(cast, bool) and cast == cast
-    if number and cast >= 0:
-        out.max_age = _js_text(float(cast))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
-    elif cast is False or cast is None or cast == "":
-        out.max_age = None
-    else:
-        raise fixture.error("$.settings.CORS_MAX_AGE", "must be a number of seconds (or false for none)")
+        out.max_age = None  # false, null or "" (anything else was refused by schema.py)
     return out
 
 

@@ -16,6 +16,7 @@ from authmock.flavours.directus.config import (
     Seed,
     fake_password_hash,
     parse_settings,
+    url_list,
 )
 from authmock.flavours.directus.schema import SCHEMA
 
@@ -52,10 +53,8 @@ def _role(raw: dict[str, Any]) -> Role:
 
 def _provider(raw: dict[str, Any]) -> Provider:
     allow = raw["redirect_allow_list"]
-    if isinstance(allow, str):
-        allow = [part.strip() for part in allow.split(",") if part.strip()]
     return Provider(name=raw["name"], driver=raw["driver"], label=raw["label"], icon=raw["icon"],
-                    mode=raw["mode"], redirect_allow_list=None if allow is None else list(allow))
+                    mode=raw["mode"], redirect_allow_list=None if allow is None else url_list(allow))
 
 
 def _user(raw: dict[str, Any], role_ids: dict[str, str]) -> dict[str, Any]:
