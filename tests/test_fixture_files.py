@@ -4,6 +4,11 @@ the published JSON Schema, the CLI around them, and marker paths."""
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +255,31 @@ def test_a_marker_path_falls_back_to_the_rootdir(directus_mock: MockFixture) -> 
 def test_a_marker_dict_overlays_the_bundled_fixture(paystub_mock: MockFixture) -> None:
     assert paystub_mock.mock.seed.api_rate_limit == 0
     assert len(paystub_mock.mock.seed.users) == 7
+
+
+def test_serve_applies_set_over_the_file_over_the_bundled_fixture(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"flavour": "directus", "settings": {"ACCESS_TOKEN_TTL": "5m"}})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "authmock", "serve", "--flavour", "directus", "--port", "0",
+         "--fixtures", path, "--set", "ACCESS_TOKEN_TTL=60000"],
+        cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        out = ""
+        while not out.endswith("Press Ctrl-C to stop.\n"):
+            line = proc.stdout.readline()
+            assert line, proc.communicate(timeout=10)
+            out += line
+        found = re.search(r"^directus  (http://127\.0\.0\.1:\d+)", out, re.M)
+        assert found is not None, out
+        request = urllib.request.Request(
+            f"{found.group(1)}/auth/login", method="POST",
+            data=json.dumps({"email": "admin@example.com", "password": "password"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["data"]["expires"] == 60000  # --set won
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)

@@ -3,7 +3,8 @@
 Apps are built once per session (per flavour, fixture file and profile) and reset before every
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
 the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
-module, through ``pytestmark``) an app with other fixtures or the ``server`` profile;
+module, through ``pytestmark``) an app with other fixtures (a path, found next to the test file
+or else under the rootdir, or a dict) or the ``server`` profile;
 ``cors=False`` gives the product's own CORS default instead of authmock's loopback CORS.
 """
 
@@ -173,7 +174,8 @@ paystub_mock = mock_fixture(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures=None, profile=None, cors=None): use another fixture file (path or "
-        "dict), the 'server' profile or (cors=False) the product's own CORS default for the "
+        f"{MARKER}(fixtures=None, profile=None, cors=None): use another fixture file (a path, "
+        "relative to the test file or else the rootdir, or a dict; either over the bundled "
+        "fixture), the 'server' profile or (cors=False) the product's own CORS default for the "
         "authmock fixtures of this test or module",
     )
