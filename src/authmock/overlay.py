@@ -61,8 +61,8 @@ def load_fixture(
         if settings:
             fixture.settings = {**fixture.settings, **settings}
         return fixture
-    if fixtures is not None:
-        bundled_path = bundled_fixture_path(flavour)
+    bundled_path = bundled_fixture_path(flavour)
+    if fixtures is not None and bundled_path.is_file():  # a flavour may ship none
         remember_bundled(bundled_path)
         base = read_fixture_file(bundled_path, shared=False).data
         fixture.data, fixture.origins = overlay(base, fixture.data, schema.overlay_keys)

@@ -101,7 +101,7 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
     if isinstance(fixtures, Mapping):
         flavour = fixtures.get("flavour")
         return flavour if isinstance(flavour, str) else None
-    return read_fixture_file(fixtures).flavour
+    return read_fixture_file(fixtures, shared=False).flavour  # the app reports every problem
 
 
 def _resolve(
