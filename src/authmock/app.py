@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, http_date
 from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
@@ -140,6 +140,18 @@ class MockFlask(Flask):
     def dispatch_request(self) -> Any:
         with self.mock.store.transaction():
             return super().dispatch_request()
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Every product sends ``Date``, after its own headers: here on the mock clock, so the
+        Flask test client gets one too (the live server then adds none of its own)."""
+        clock = self.mock.clock
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == "date" for name, _ in headers):
+                headers.append(("Date", http_date(int(clock.time()))))
+            return start_response(status, headers, exc_info)
+
+        return super().wsgi_app(environ, start)
 
     def full_dispatch_request(self) -> Response:
         response = super().full_dispatch_request()

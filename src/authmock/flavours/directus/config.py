@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authmock.fixtures import FixtureFile
+from authmock.flavours.directus.accounts import (
+    SETTING_KEYS,
+    AccountSettings,
+    parse_accounts,
+)
 
 _MS = re.compile(
     r"^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$",
@@ -54,7 +59,7 @@ _SETTINGS = {
     "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
     "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
     "CORS_CREDENTIALS", "CORS_MAX_AGE",
-}
+} | SETTING_KEYS
 
 #: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
 #: cors package is mounted but does nothing, so CORS_ENABLED alone changes no answer
@@ -252,6 +257,8 @@ class Settings:
     login_attempts: int | None = 25
     password_policy: str | None = None
     cors: CorsSettings = field(default_factory=CorsSettings)
+    #: registration, invites, TFA set-up (accounts.py)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
 
 
 @dataclass
@@ -354,6 +361,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
     out.login_attempts = s.get("auth_login_attempts", 25)
     out.password_policy = s.get("auth_password_policy") or None
     out.cors = parse_cors(s)
+    out.accounts = parse_accounts(s)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from authmock.flavours.directus.accounts import filter_problem
 from authmock.flavours.directus.config import (
     _SETTINGS,
     CORS_DEFAULTS,
@@ -180,6 +181,37 @@ _DECLARED_SETTINGS: dict[str, Field] = {
 }
 for _key, _default in CORS_DEFAULTS.items():
     _DECLARED_SETTINGS[_key].default = _default
+
+
+def _role_keys(role: dict[str, Any]) -> list[Any]:
+    return [role["id"], role["name"]]
+
+
+_ACCOUNT_SETTINGS: dict[str, Field] = {  # accounts.py reads them
+    "project_name": Field(Value(str), default="Directus"),
+    "public_registration": _env_bool("let anyone register (POST /users/register)"),
+    "public_registration_verify_email": _env_bool(
+        "registrations wait for the e-mailed link", default=True),
+    "public_registration_role": Field(Value(str, None, ref=Ref(
+        "roles", _role_keys, "no role with id or name {value!r}")), default=None,
+        description="role id or name registered users get"),
+    "public_registration_email_filter": Field(Value(dict, None, rules=[Rule(
+        lambda f: None if f is None else filter_problem(f))]), default=None,
+        description='a filter on the e-mail, e.g. {"email": {"_ends_with": "@example.com"}}'),
+    "USER_INVITE_TOKEN_TTL": _duration("7d", "invitation link lifetime"),
+    "EMAIL_VERIFICATION_TOKEN_TTL": _duration("7d", "verification link lifetime"),
+    "USER_INVITE_URL_ALLOW_LIST": Field(Value(list, str, None, rules=[Rule(_url_list_check)]),
+                                        default=None),
+    "USER_REGISTER_URL_ALLOW_LIST": Field(Value(list, str, None, rules=[Rule(_url_list_check)]),
+                                          default=None),
+    "RATE_LIMITER_REGISTRATION_ENABLED": _env_bool("limit registrations", default=True),
+    "RATE_LIMITER_REGISTRATION_POINTS": Field(
+        Value(int, rules=[at_least(1, "must be at least 1")]), default=5),
+    "RATE_LIMITER_REGISTRATION_DURATION": Field(
+        Value(float, rules=[above(0, "must be a positive number of seconds")]), default=60),
+    "REGISTER_STALL_TIME": _duration("750ms", "registration stall with realistic_timing"),
+}
+_DECLARED_SETTINGS.update(_ACCOUNT_SETTINGS)
 #: settings the flavour reads without a declaration here are still accepted (checked there)
 SETTINGS = Obj({**{key: Field(Value()) for key in sorted(_SETTINGS)}, **_DECLARED_SETTINGS})
 
@@ -189,11 +221,9 @@ FILTER = MapOf(Obj({op: Field(Value()) for op in OPERATORS},
 PERMISSIONS = MapOf(Obj({
     "fields": Field(ListOf(Value(str)), default=["*"]),
     "filter": Field(FILTER, default={}),
-}), description="collection -> {fields, filter}")
-
-
-def _role_keys(role: dict[str, Any]) -> list[Any]:
-    return [role["id"], role["name"]]
+    "update": Field(ListOf(Value(str)),
+                    description="fields of their own directus_users row the role may update"),
+}), description="collection -> {fields, filter, update}")
 
 
 ROLE = Obj({

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from authmock.fixtures import FixtureFile
+from authmock.flavours.directus.accounts import resolve_role
 from authmock.flavours.directus.config import (
     USER_COLUMNS,
     Provider,
@@ -26,8 +27,10 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
     data = SCHEMA.document(fixture)
     roles = {raw["id"]: _role(raw) for raw in data["roles"]}
     role_ids = {**{role.name: role.id for role in roles.values()}, **{r: r for r in roles}}
+    settings = parse_settings(fixture)
+    resolve_role(fixture, settings.accounts, roles)  # by id or name, to the id
     return Seed(
-        settings=parse_settings(fixture),
+        settings=settings,
         roles=roles,
         public_permissions=_permissions(data["public"]["permissions"]),
         users={raw["id"]: _user(raw, role_ids) for raw in data["users"]},
@@ -38,8 +41,12 @@ def parse_fixture(fixture: FixtureFile) -> Seed:
 
 
 def _permissions(perms: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {collection: {"fields": list(rule["fields"]), "filter": dict(rule["filter"])}
-            for collection, rule in perms.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for collection, rule in perms.items():
+        out[collection] = {"fields": list(rule["fields"]), "filter": dict(rule["filter"])}
+        if "update" in rule:  # fields of their own directus_users row the role may update
+            out[collection]["update"] = list(rule["update"])
+    return out
 
 
 def _role(raw: dict[str, Any]) -> Role:
