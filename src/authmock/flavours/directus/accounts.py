@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from authmock.flavours.directus.config import Role
     from authmock.flavours.directus.service import DirectusService
 
-#: fixture ``settings`` keys this module reads (directus_settings columns, then env names)
-SETTING_KEYS = {
-    "project_name", "public_registration", "public_registration_verify_email",
-    "public_registration_role", "public_registration_email_filter",
-    "USER_INVITE_TOKEN_TTL", "EMAIL_VERIFICATION_TOKEN_TTL", "USER_INVITE_URL_ALLOW_LIST",
-    "USER_REGISTER_URL_ALLOW_LIST", "RATE_LIMITER_REGISTRATION_ENABLED",
-    "RATE_LIMITER_REGISTRATION_POINTS", "RATE_LIMITER_REGISTRATION_DURATION", "REGISTER_STALL_TIME",
-}
 #: the directus_settings columns served by /settings, in the table's column order
 SETTINGS_COLUMNS = (
     "id", "project_name", "auth_login_attempts", "auth_password_policy", "public_registration",

@@ -15,7 +15,6 @@ from typing import Any
 
 from authmock.fixtures import FixtureFile
 from authmock.flavours.directus.accounts import (
-    SETTING_KEYS,
     AccountSettings,
     parse_accounts,
 )
@@ -47,19 +46,6 @@ USER_DEFAULTS: dict[str, Any] = {
     "text_direction": "auto", "policies": [],
 }
 CONCEALED = ("password", "tfa_secret", "token")
-
-_SETTINGS = {
-    "profile", "realistic_timing", "seed", "jwt_secret", "cors_origins",
-    "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SESSION_COOKIE_TTL",
-    "SESSION_REFRESH_GRACE_PERIOD", "LOGIN_STALL_TIME",
-    "REFRESH_TOKEN_COOKIE_NAME", "REFRESH_TOKEN_COOKIE_SECURE", "REFRESH_TOKEN_COOKIE_SAME_SITE",
-    "REFRESH_TOKEN_COOKIE_DOMAIN", "SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE",
-    "SESSION_COOKIE_SAME_SITE", "SESSION_COOKIE_DOMAIN", "PASSWORD_RESET_URL_ALLOW_LIST",
-    "PUBLIC_URL", "AUTH_DISABLE_DEFAULT", "RATE_LIMITER_ENABLED", "RATE_LIMITER_POINTS",
-    "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
-    "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
-    "CORS_CREDENTIALS", "CORS_MAX_AGE",
-} | SETTING_KEYS
 
 #: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
 #: cors package is mounted but does nothing, so CORS_ENABLED alone changes no answer
@@ -306,26 +292,6 @@ def url_list(value: str | list[str]) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return list(value)
-
-
-def _bool(fixture: FixtureFile, settings: dict[str, Any], key: str, default: bool) -> bool:
-    """For a setting read here but not declared in ``schema.py``: checked and converted."""
-    value: Any = fixture.get(settings, key, (bool, str), "$.settings", default=default)
-    if isinstance(value, str) and value.lower() not in ("true", "false"):
-        raise fixture.error(f"$.settings.{key}", 'must be true, false, "true" or "false"')
-    return env_bool(value)
-
-
-def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default: float) -> float:
-    """For a setting read here but not declared in ``schema.py``: checked and converted."""
-    if key not in settings:
-        return default
-    value = parse_ms(settings[key])
-    if value is None or value < 0:
-        raise fixture.error(
-            f"$.settings.{key}", 'must be a duration such as "15m", "7d" or a number of ms'
-        )
-    return value
 
 
 def parse_settings(fixture: FixtureFile) -> Settings:

@@ -11,7 +11,6 @@ from typing import Any
 
 from authmock.flavours.directus.accounts import filter_problem
 from authmock.flavours.directus.config import (
-    _SETTINGS,
     CORS_DEFAULTS,
     DRIVERS,
     SAME_SITE,
@@ -212,8 +211,8 @@ _ACCOUNT_SETTINGS: dict[str, Field] = {  # accounts.py reads them
     "REGISTER_STALL_TIME": _duration("750ms", "registration stall with realistic_timing"),
 }
 _DECLARED_SETTINGS.update(_ACCOUNT_SETTINGS)
-#: settings the flavour reads without a declaration here are still accepted (checked there)
-SETTINGS = Obj({**{key: Field(Value()) for key in sorted(_SETTINGS)}, **_DECLARED_SETTINGS})
+#: every setting config.py and accounts.py read, declared once
+SETTINGS = Obj(_DECLARED_SETTINGS)
 
 
 FILTER = MapOf(Obj({op: Field(Value()) for op in OPERATORS},
