@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
+    from authmock.schema import FixtureSchema
 
 
 class Flavour(ABC):
@@ -33,6 +34,10 @@ class Flavour(ABC):
     reason_phrases: ClassVar[Mapping[int, str]] = {}
     #: the user states the inspector offers to switch a user to (the product's own words)
     user_statuses: ClassVar[tuple[str, ...]] = ()
+    #: the declared fixture (``authmock.schema.FixtureSchema``): with one, the core overlays
+    #: fixture files on the bundled one, reports every problem at once, and publishes the
+    #: JSON Schema; without one, ``parse_fixtures`` checks the document by hand
+    fixture_schema: ClassVar[FixtureSchema | None] = None
     #: ``{session table: (users table, the session row's field holding the user's key)}``:
     #: what ``--watch`` keeps across a fixture reload, for users that still exist
     session_tables: ClassVar[Mapping[str, tuple[str, str]]] = {}

@@ -17,6 +17,7 @@ from authmock.flavour import Flavour
 from authmock.flavours.paystub import cors, errors, faults, headers, inspect, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
+from authmock.flavours.paystub.schema import SCHEMA
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -45,6 +46,7 @@ def _route_of() -> str:
 class PaystubFlavour(Flavour):
     name = "paystub"
     default_port = 8000
+    fixture_schema = SCHEMA
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
     user_statuses = faults.STATUSES

@@ -29,8 +29,9 @@
 
   async function api(method, path, body) {
     const headers = {};
+    const sent = token; // a request still under way when the token changes says nothing of it
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers.Authorization = `Bearer ${token}`;
+    if (sent) headers.Authorization = `Bearer ${sent}`;
     let response;
     try {
       response = await fetch(new URL(path, base), {
@@ -51,9 +52,7 @@
         data = null;
       }
     }
-    if (response.status === 401) {
-      $("token-form").hidden = false;
-    }
+    if (sent === token) $("token-form").hidden = response.status !== 401;
     if (!response.ok) {
       const message = data && typeof data.error === "string" ? data.error : response.statusText;
       throw new ApiError(response.status, `${method} ${path}: ${response.status} ${message}`);
