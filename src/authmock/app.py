@@ -33,12 +33,7 @@ from authmock.clock import Clock
 from authmock.cors import CorsPolicy
 from authmock.cors import policy as cors_policy
 from authmock.faults import G_ROUTE_RESPONSE, Faults, RequestInfo
-from authmock.fixtures import (
-    FixtureFile,
-    bundled_fixture_path,
-    fixture_from_data,
-    read_fixture_file,
-)
+from authmock.fixtures import FixtureFile
 from authmock.journal import Journal
 from authmock.mailbox import Mailbox
 from authmock.randomness import Random
@@ -192,18 +187,14 @@ def current_mock() -> Mock:
     return mock
 
 
-def _load_fixture(flavour: str, fixtures: str | Path | Mapping[str, Any] | None) -> FixtureFile:
-    if fixtures is None:
-        fixture = read_fixture_file(bundled_fixture_path(flavour))
-    elif isinstance(fixtures, Mapping):
-        fixture = fixture_from_data(dict(fixtures))
-    else:
-        fixture = read_fixture_file(fixtures)
-    if fixture.flavour != flavour:
-        raise fixture.error(
-            "$.flavour", f"is \"{fixture.flavour}\" but the app is for \"{flavour}\""
-        )
-    return fixture
+def _load_fixture(
+    flavour: str,
+    fixtures: str | Path | Mapping[str, Any] | None,
+    settings: Mapping[str, Any] | None = None,
+) -> FixtureFile:
+    from authmock.overlay import load_fixture
+
+    return load_fixture(flavour, fixtures, settings)
 
 
 def create_app(
@@ -217,17 +208,20 @@ def create_app(
     reason_header: bool | None = None,
     cors: bool | None = None,
     cors_origins: Sequence[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> MockFlask:
     """A Flask app serving one flavour; its control handle is ``app.mock``.
 
-    ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults.
+    ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults; a
+    file or dict states only what it changes from the bundled fixture (``authmock.overlay``).
+    ``settings`` apply over the fixture's, key by key.
     ``profile`` defaults to the fixture's ``settings.profile``, else ``"docs"``.
     ``reason_header`` defaults to the fixture's ``settings.reason_header``, else True.
     ``cors=False`` gives the real product's CORS default instead of allowing loopback origins
     with credentials; ``cors_origins`` replaces the loopback list (else ``settings.cors_origins``).
     """
     impl = flavours.get(flavour)
-    fixture = _load_fixture(flavour, fixtures)
+    fixture = _load_fixture(flavour, fixtures, settings)
     chosen = profile if profile is not None else fixture.settings.get("profile", "docs")
     if chosen not in ("docs", "server"):
         raise ValueError(f"profile must be 'docs' or 'server', not {chosen!r}")

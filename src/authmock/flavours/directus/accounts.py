@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from authmock.flavours.directus.config import Role
     from authmock.flavours.directus.service import DirectusService
 
-#: fixture ``settings`` keys this module reads (directus_settings columns, then env names)
-SETTING_KEYS = {
-    "project_name", "public_registration", "public_registration_verify_email",
-    "public_registration_role", "public_registration_email_filter",
-    "USER_INVITE_TOKEN_TTL", "EMAIL_VERIFICATION_TOKEN_TTL", "USER_INVITE_URL_ALLOW_LIST",
-    "USER_REGISTER_URL_ALLOW_LIST", "RATE_LIMITER_REGISTRATION_ENABLED",
-    "RATE_LIMITER_REGISTRATION_POINTS", "RATE_LIMITER_REGISTRATION_DURATION", "REGISTER_STALL_TIME",
-}
 #: the directus_settings columns served by /settings, in the table's column order
 SETTINGS_COLUMNS = (
     "id", "project_name", "auth_login_attempts", "auth_password_policy", "public_registration",
@@ -68,42 +60,33 @@ class AccountSettings:
     register_stall_ms: float = 750.0
 
 
-def parse_accounts(fixture: FixtureFile, raw: dict[str, Any]) -> AccountSettings:
-    """The account settings of a fixture's ``settings`` (JSON paths in every error)."""
-    from authmock.flavours.directus.config import _bool, _duration, _url_list
+def parse_accounts(settings: dict[str, Any]) -> AccountSettings:
+    """The account settings of a fixture's ``settings``; ``schema.py`` declared and checked
+    them (every problem with its JSON path), so this only converts."""
+    from authmock.flavours.directus.config import env_bool, parse_ms, url_list
 
     out = AccountSettings()
-    out.project_name = fixture.get(raw, "project_name", str, "$.settings", default="Directus")
-    out.public_registration = _bool(fixture, raw, "public_registration", False)
-    out.public_registration_verify_email = _bool(fixture, raw, "public_registration_verify_email", True)
-    role: Any = fixture.get(raw, "public_registration_role", (str, type(None)), "$.settings", default=None)
-    out.public_registration_role = role
-    filt: Any = fixture.get(
-        raw, "public_registration_email_filter", (dict, type(None)), "$.settings", default=None
-    )
-    if filt is not None and filter_problem(filt) is not None:
-        raise fixture.error("$.settings.public_registration_email_filter", str(filter_problem(filt)))
-    out.public_registration_email_filter = filt
-    out.invite_ttl_ms = _duration(fixture, raw, "USER_INVITE_TOKEN_TTL", out.invite_ttl_ms)
-    out.verification_ttl_ms = _duration(fixture, raw, "EMAIL_VERIFICATION_TOKEN_TTL", out.verification_ttl_ms)
+
+    def ms(key: str, default: float) -> float:
+        value = parse_ms(settings[key]) if key in settings else None
+        return default if value is None else value
+
+    out.project_name = settings.get("project_name", out.project_name)
+    out.public_registration = env_bool(settings.get("public_registration", False))
+    out.public_registration_verify_email = env_bool(
+        settings.get("public_registration_verify_email", True))
+    out.public_registration_role = settings.get("public_registration_role")
+    out.public_registration_email_filter = settings.get("public_registration_email_filter")
+    out.invite_ttl_ms = ms("USER_INVITE_TOKEN_TTL", out.invite_ttl_ms)
+    out.verification_ttl_ms = ms("EMAIL_VERIFICATION_TOKEN_TTL", out.verification_ttl_ms)
     for key, attr in (("USER_INVITE_URL_ALLOW_LIST", "invite_allow_list"),
                       ("USER_REGISTER_URL_ALLOW_LIST", "register_allow_list")):
-        if key in raw:
-            setattr(out, attr, _url_list(fixture, raw[key], f"$.settings.{key}"))
-    out.registration_limiter = _bool(fixture, raw, "RATE_LIMITER_REGISTRATION_ENABLED", True)
-    points = fixture.get(raw, "RATE_LIMITER_REGISTRATION_POINTS", int, "$.settings", default=5)
-    if points < 1:
-        raise fixture.error("$.settings.RATE_LIMITER_REGISTRATION_POINTS", "must be at least 1")
-    out.registration_points = points
-    duration: Any = fixture.get(
-        raw, "RATE_LIMITER_REGISTRATION_DURATION", (int, float), "$.settings", default=60
-    )
-    if isinstance(duration, bool) or duration <= 0:
-        raise fixture.error(
-            "$.settings.RATE_LIMITER_REGISTRATION_DURATION", "must be a positive number of seconds"
-        )
-    out.registration_duration = float(duration)
-    out.register_stall_ms = _duration(fixture, raw, "REGISTER_STALL_TIME", out.register_stall_ms)
+        if settings.get(key) is not None:
+            setattr(out, attr, url_list(settings[key]))
+    out.registration_limiter = env_bool(settings.get("RATE_LIMITER_REGISTRATION_ENABLED", True))
+    out.registration_points = settings.get("RATE_LIMITER_REGISTRATION_POINTS", 5)
+    out.registration_duration = float(settings.get("RATE_LIMITER_REGISTRATION_DURATION", 60))
+    out.register_stall_ms = ms("REGISTER_STALL_TIME", out.register_stall_ms)
     return out
 
 

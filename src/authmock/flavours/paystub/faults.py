@@ -16,7 +16,8 @@ from flask import Request, has_request_context
 
 from authmock.faults import CatalogueEntry
 from authmock.flavours.paystub import errors, limits, sanctum
-from authmock.flavours.paystub.model import ACTIVE, DEFAULT_API_RATE_LIMIT, Seed
+from authmock.flavours.paystub.model import ACTIVE, Seed
+from authmock.flavours.paystub.schema import DEFAULT_API_RATE_LIMIT
 from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import constant_time_equals, sha256_hex
 
