@@ -186,6 +186,8 @@ def fixture_from_data(data: Any, source: str = "<fixtures>", *, shared: bool = T
         fixture.expect(settings["realistic_timing"], bool, "$.settings.realistic_timing")
     if "seed" in settings:
         fixture.expect(settings["seed"], (int, str), "$.settings.seed")
+    if "reason_header" in settings:
+        fixture.expect(settings["reason_header"], bool, "$.settings.reason_header")
     if cors.SETTING in settings:
         origins = fixture.expect(settings[cors.SETTING], list, f"$.settings.{cors.SETTING}")
         for index, origin in enumerate(origins):

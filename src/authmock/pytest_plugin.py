@@ -184,8 +184,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(fixtures=None, profile=None, cors=None, faults=None): use another fixture "
-        "file (a path, relative to the test file or else the rootdir, or a dict; either over the "
-        "bundled fixture), the 'server' profile or (cors=False) the product's own CORS default "
-        "for the authmock fixtures of this test or module; faults=[rule dicts] installs fault "
-        "rules for it",
+        "file (a path, relative to the test file or else the rootdir, or a dict; either over "
+        "the bundled fixture), the 'server' profile or (cors=False) the product's own CORS "
+        "default for the authmock fixtures of this test or module; faults=[rule dicts] "
+        "installs fault rules for it",
     )

@@ -69,8 +69,9 @@ def shared_settings() -> dict[str, Field]:
         "seed": Field(Value(int, str), description="makes every token, id and code reproducible"),
         "jwt_secret": Field(Value(str, None),
                             description="pin the HS256 secret instead of a random one per app"),
-        "reason_header": Field(Value(bool), description="send X-Authmock-Reason on 4xx "
-                               "answers (default true; the journal keeps the reason either way)"),
+        "reason_header": Field(Value(bool),
+                               description="send X-Authmock-Reason on 4xx answers (default "
+                               "true; false for byte-exact runs, the journal keeps the reason)"),
         cors.SETTING: Field(ListOf(Value(rules=[Rule(cors.origin_problem, {"type": "string"})])),
                             description='origins a browser app may call from (e.g. '
                             '"http://localhost:5173", or "*"); default: the loopback ones'),

@@ -9,6 +9,8 @@ product can reach (sessions expired or revoked, suspended, locked out). The jour
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -53,6 +55,12 @@ def test_a_slow_server_hits_the_client_timeout(paystub_mock: MockFixture) -> Non
     with pytest.raises(requests.Timeout):
         requests.post(f"{paystub_mock.url}/admin/auth/login", timeout=0.1,
                       json={"email": "owner@example.com", "password": "your-password"})
+    # The server still answers, late: let it finish before the next test resets the fake
+    # (polling for the server's thread, not waiting for an expiry).
+    deadline = time.monotonic() + 5
+    while not paystub_mock.journal.count("POST", "/admin/auth/login") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    paystub_mock.journal.assert_called("POST", "/admin/auth/login", times=1, status=200)
 
 
 def test_rules_over_http_from_any_language(dreamfactory_mock: MockFixture) -> None:
