@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask.testing import FlaskClient
 
-from authmock.app import Mock, MockFlask, create_app
-from authmock.fixtures import read_fixture_file
-from authmock.server import LiveServer
+if TYPE_CHECKING:  # imported on first use: a run that uses no authmock fixture pays nothing
+    from flask.testing import FlaskClient
+
+    from authmock.app import Mock, MockFlask
+    from authmock.server import LiveServer
 
 MARKER = "authmock"
 
@@ -74,12 +75,16 @@ class _Session:
         cache_key = (flavour, key, profile)
         app = self._apps.get(cache_key)
         if app is None:
+            from authmock.app import create_app
+
             app = self._apps[cache_key] = create_app(flavour, fixtures=fixtures, profile=profile)
         return app
 
     def live(self, app: MockFlask) -> LiveServer:
         server = self._servers.get(id(app))
         if server is None:
+            from authmock.server import LiveServer
+
             server = self._servers[id(app)] = LiveServer(app).start()
         return server
 
@@ -93,6 +98,8 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
     if isinstance(fixtures, Mapping):
         flavour = fixtures.get("flavour")
         return flavour if isinstance(flavour, str) else None
+    from authmock.fixtures import read_fixture_file
+
     return read_fixture_file(fixtures).flavour
 
 
