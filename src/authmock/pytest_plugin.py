@@ -54,6 +54,18 @@ class MockFixture:
             self._client = self.app.test_client()
         return self._client
 
+    def requests_session(self, base_url: str = "http://localhost") -> Any:
+        """A ``requests.Session`` calling this app in-process: ``.post("/auth/login", ...)``."""
+        return self.mock.requests_session(base_url)
+
+    def httpx_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.Client`` calling this app in-process."""
+        return self.mock.httpx_client(base_url, **kwargs)
+
+    def httpx_async_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.AsyncClient`` calling this app in-process."""
+        return self.mock.httpx_async_client(base_url, **kwargs)
+
     @property
     def url(self) -> str:
         """Base URL of a live threaded server for this app, e.g. ``http://127.0.0.1:54321``."""
