@@ -134,6 +134,9 @@ def requests_session(app: MockFlask, base_url: str = DEFAULT_BASE_URL) -> reques
             return super().request(method, url, *args, **kwargs)
 
     session = InProcessSession()
+    # no proxies, no ~/.netrc for an app that is never reached over the network (and each
+    # request skips reading the environment for them)
+    session.trust_env = False
     session.mount(base + "/", _requests_adapter(app))
     return session
 

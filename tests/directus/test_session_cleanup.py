@@ -20,6 +20,7 @@ def test_a_login_drops_only_the_expired_rows(directus_mock: Any) -> None:
     directus_mock.clock.advance("6d")
     younger = tokens(client, HELLO)["refresh_token"]
     directus_mock.clock.advance(86400 + 1)  # old is a second past its 7 days
+    assert old in _sessions(directus_mock)  # expired, but nobody logged in since
     newest = tokens(client)["refresh_token"]
     assert set(_sessions(directus_mock)) == {younger, newest}
 
