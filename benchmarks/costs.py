@@ -221,7 +221,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
-    rows = pytest_startup(repeat)
+    rows = pytest_startup(repeat + 4)
     rows += scale_rows(repeat)
     rows += directus_login_rows(repeat)
     rows += keep_alive_rows(50 if args.quick else 200)
