@@ -43,6 +43,15 @@ class QuietHandler(WSGIRequestHandler):
             return
         super().send_header(keyword, value)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header on the app's mock clock, like cookie ``Expires`` and tokens."""
+        if timestamp is None:
+            mock = getattr(getattr(self.server, "app", None), "mock", None)
+            clock = getattr(mock, "clock", None)
+            if clock is not None:
+                timestamp = clock.time()
+        return super().date_time_string(timestamp)
+
     def make_environ(self) -> dict[str, Any]:
         """Werkzeug's, with the request target's bytes kept as they came.
 
@@ -141,6 +150,12 @@ class LiveServer:
     def __getattr__(self, name: str) -> Any:
         # the control handle's attributes (.clock, .mailbox, .journal, .faults, .reset, ...)
         return getattr(self.mock, name)
+
+    def swap(self, app: MockFlask) -> None:
+        """Serve ``app`` from the next request on (``--watch`` after a fixture reload)."""
+        self._server.app = app
+        self.app = app
+        self.mock = app.mock
 
     def start(self) -> LiveServer:
         self._thread = threading.Thread(

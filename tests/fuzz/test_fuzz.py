@@ -341,7 +341,11 @@ class Fuzzer:
         assert not self.errors.records, (described,
                                          [r.getMessage() for r in self.errors.records])
         assert "html" not in (response.content_type or "") or status < 400, described
-        if status >= 400 and req.method != "HEAD":
+        # a refused CORS preflight is headers only in the products (php-cors: "405 Method not
+        # allowed" with no body), so it has no envelope to check
+        preflight = req.method == "OPTIONS" and "Access-Control-Request-Method" in headers
+        if status >= 400 and req.method != "HEAD" and not (
+                preflight and response.get_data() == b""):
             body = response.get_json(silent=True)
             assert body is not None and target.envelope(status, body), described
         if status >= 400:

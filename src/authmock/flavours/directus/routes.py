@@ -290,6 +290,9 @@ class DirectusApi:
         self.add("GET", "/users/me", self.users_me)
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
+        from authmock.flavours.directus import users_api
+
+        users_api.install(self)  # registration, invites, Users API, TFA set-up, /settings
 
     def providers(self, ctx: Ctx) -> Response:
         session_only = "sessionOnly" in request.args
