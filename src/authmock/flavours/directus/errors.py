@@ -96,6 +96,8 @@ REASON_INCORRECT_HEADER = "incorrect header check"
 STATUS_MESSAGES = {302: "Found", 303: "See Other"}
 REDIRECT_TEXT = "{status}. Redirecting to {location}"
 REDIRECT_HTML = "<p>{status}. Redirecting to {location}</p>"
+#: the release /server/health reports to an admin (``releaseId``)
+DIRECTUS_VERSION = "11.17.4"
 #: Directus's ROBOTS_TXT default and the /server/ping answer
 ROBOTS_TXT = "User-agent: *\nDisallow: /"
 PONG = "pong"

@@ -290,6 +290,7 @@ class DirectusApi:
         self.add("GET", "/users/me", self.users_me)
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
+        self.add("GET", "/server/health", self.server_health)
 
     def providers(self, ctx: Ctx) -> Response:
         session_only = "sessionOnly" in request.args
@@ -436,6 +437,11 @@ class DirectusApi:
         from authmock.flavours.directus import sso
 
         return sso.saml_acs(self, ctx, provider)
+
+    def server_health(self, ctx: Ctx) -> Response:
+        from authmock.flavours.directus import server_info
+
+        return server_info.health_route(self, ctx)
 
     # users / items ------------------------------------------------------------------------
     def users_me(self, ctx: Ctx) -> Response:
