@@ -92,6 +92,9 @@ class DirectusApi:
         for p in self.svc.seed.providers:
             self._providers_by_lower.setdefault(p.name.lower(), p)
         self._ldap = next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
+        from authmock.flavours.directus.graphql import GraphQLEndpoint
+
+        self.graphql = GraphQLEndpoint(self)
 
     # plumbing -------------------------------------------------------------------------
     def add(self, method: str, path: str, handler: Handler,
@@ -245,6 +248,10 @@ class DirectusApi:
         raise err
 
     def _route(self, method: str, path: str, ctx: Ctx) -> Response:
+        from authmock.flavours.directus.graphql import GRAPHQL_PATH
+
+        if GRAPHQL_PATH.match(path):  # app.use("/graphql", ...): every method, every subpath
+            return self.graphql.handle(ctx, path)
         if self._any_route.match(path) is None:  # no route's pattern: the loop would find none
             raise E.route_not_found(path)
         allowed: list[str] = []
