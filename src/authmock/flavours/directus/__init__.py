@@ -37,6 +37,9 @@ class DirectusFlavour(Flavour):
         mock.app.extensions["authmock.directus"] = api
         register_idp(mock.app, api)
         register(mock.app, api)
+        from authmock.flavours.directus import realtime
+
+        realtime.install(mock, api, service.settings.realtime)
         cors = service.settings.cors
         if cors.active:
             @mock.app.after_request

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authmock.fixtures import FixtureFile
+from authmock.flavours.directus.realtime_config import REALTIME_KEYS, RealtimeSettings
+from authmock.flavours.directus.realtime_config import parse_settings as parse_realtime
 from authmock.otp import is_valid_secret
 
 _MS = re.compile(
@@ -55,6 +57,7 @@ _SETTINGS = {
     "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
     "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
     "CORS_CREDENTIALS", "CORS_MAX_AGE",
+    *REALTIME_KEYS,
 }
 
 #: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
@@ -253,6 +256,7 @@ class Settings:
     login_attempts: int | None = 25
     password_policy: str | None = None
     cors: CorsSettings = field(default_factory=CorsSettings)
+    realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
 
 
 @dataclass
@@ -370,6 +374,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
             raise fixture.error("$.settings.auth_password_policy", f"is not a valid regex: {exc}") from None
     out.password_policy = policy or None
     out.cors = parse_cors(fixture, raw)
+    out.realtime = parse_realtime(fixture, raw)
     return out
 
 

@@ -221,8 +221,18 @@ MSG_WS_HANDSHAKE_FAILED = "Authentication handshake failed."
 MSG_WS_AUTH_FAILED = "Authentication failed."
 MSG_WS_AUTH_TIMEOUT = "Authentication timed out."
 MSG_WS_UNPARSABLE = "Unable to parse the incoming message."
+INVALID_COLLECTION = "INVALID_COLLECTION"
+MSG_WS_INVALID_COLLECTION = "The provided collection does not exists or is not accessible."
+#: zod 4 + zod-validation-error 4 (fromZodError) wording of a message that fails a schema
+ZOD_VALIDATION = "Validation error: Invalid input: expected {expected}, received {received}"
+ZOD_AT = ' at "{path}"'
 #: graphql-ws's CloseCode.Forbidden and the reason Directus gives it
 GRAPHQL_WS_FORBIDDEN = (4403, "Forbidden")
+
+
+def msg_zod_expected(expected: str, received: str, path: str | None) -> str:
+    text = ZOD_VALIDATION.format(expected=expected, received=received)
+    return text + (ZOD_AT.format(path=path) if path else "")
 
 
 def msg_ws_rate_limited(ms: int) -> str:
