@@ -644,6 +644,10 @@ class RealtimeMiddleware:
                 if session.close is not None:
                     code, reason = session.close
                     ws.close(reason=code, message=reason or None)
+                    # wait for the client's closing frame: shutting the TCP socket before it
+                    # arrives makes the kernel reset the connection, and the client may lose
+                    # the frames sent just before the close
+                    ws.thread.join(timeout=2)
                     return
                 data = ws.receive(timeout=self.POLL)
                 if data is None:
