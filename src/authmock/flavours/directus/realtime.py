@@ -19,8 +19,10 @@ closed unless it authenticates again in time) and the heartbeat.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -472,7 +474,9 @@ class SocketSession:
 
             rows, perm = api._collection(Ctx(body={}, token=None, acc=acc), collection)
             fields = None if perm is None or "*" in perm["fields"] else perm["fields"]
-            return [{k: v for k, v in r.items() if fields is None or k in fields}
+            wanted = _query_fields(message.get("query"))
+            return [{k: v for k, v in r.items()
+                     if (fields is None or k in fields) and (wanted is None or k in wanted)}
                     for r in rows[:100]]
 
         try:
@@ -571,6 +575,16 @@ class SocketSession:
         return out
 
 
+def _query_fields(query: Any) -> list[str] | None:
+    """The plain ``fields`` of a subscription's query (``"id,status"`` or a list); None: all."""
+    if not isinstance(query, dict) or query.get("fields") is None:
+        return None
+    raw = query["fields"]
+    parts = raw.split(",") if isinstance(raw, str) else [str(f) for f in raw] if isinstance(raw, list) else []
+    names = [p.strip() for p in parts if p.strip()]
+    return None if not names or "*" in names else names
+
+
 def _auth_ok(uid: Any, refresh: str | None) -> str:
     """``authenticationSuccess``."""
     out: dict[str, Any] = {"type": "auth", "status": "ok"}
@@ -625,6 +639,11 @@ class RealtimeMiddleware:
         try:
             self._pump(ws, session)
         finally:
+            # end the TCP connection too: Werkzeug would otherwise keep it alive and wait for
+            # another HTTP request on it, and a client waiting for the server to hang up (as
+            # undici's WebSocket does) would never see its close event
+            with contextlib.suppress(OSError):
+                environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
             with self._guard:
                 self._live.discard(ws)
         # Werkzeug must not write an HTTP response on the upgraded socket (as flask-sock does)
