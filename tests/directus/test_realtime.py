@@ -392,3 +392,20 @@ def test_live_upgrade_refused_and_plain_get(directus_mock: Any) -> None:
     plain = requests.get(base + "/websocket", timeout=5)
     assert plain.status_code == 404
     assert plain.json()["errors"][0]["extensions"]["code"] == "ROUTE_NOT_FOUND"
+
+
+def test_journal_sees_the_upgrade_and_each_message_by_type(mock: Any) -> None:
+    with pytest.raises(UpgradeRefused):
+        connect(mock.app, query="access_token=nope")
+    ws = connect(mock.app)
+    ws.send({"type": "auth", "access_token": STATIC_TOKEN})
+    ws.send({"type": "ping"})
+    ws.send("garbage")
+    seen = [(e["method"], e["path"], e["query"], e["status"]) for e in mock.journal.entries()]
+    assert seen == [
+        ("GET", "/websocket", "access_token=nope", 401),
+        ("GET", "/websocket", "", 101),
+        ("WS", "/websocket", "type=auth", 101),
+        ("WS", "/websocket", "type=ping", 101),
+        ("WS", "/websocket", "type=", 101),
+    ]

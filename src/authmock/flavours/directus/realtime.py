@@ -198,6 +198,18 @@ class Realtime:
 
     def open(self, kind: str, query_string: str, cookie_header: str | None,
              protocols: list[str]) -> SocketSession | None:
+        """``handleUpgrade``, journaled as ``GET <path>`` with 101 or 401."""
+        session = self._open(kind, query_string, cookie_header, protocols)
+        self.mock.journal.record(
+            "GET", self.path_of(kind), query_string, 401 if session is None else 101, self.now()
+        )
+        return session
+
+    def path_of(self, kind: str) -> str:
+        return self.settings.rest_path if kind == "rest" else self.settings.graphql_path
+
+    def _open(self, kind: str, query_string: str, cookie_header: str | None,
+              protocols: list[str]) -> SocketSession | None:
         """``handleUpgrade``: a session, or None for Directus's raw ``401 Unauthorized``."""
         mode = self.settings.rest_auth if kind == "rest" else self.settings.graphql_auth
         query = parse_qs(query_string, keep_blank_values=True)
@@ -362,9 +374,10 @@ class SocketSession:
 
     # messages -------------------------------------------------------------------------------
     def receive(self, text: str) -> None:
-        """One text frame from the client."""
+        """One text frame from the client (journaled as ``WS <path>``, ``type=<its type>``)."""
         if self.closed:
             return
+        self._journal(text)
         self.tick()
         if self.closed:
             return
@@ -400,6 +413,15 @@ class SocketSession:
             self._send(_fmt(E.PONG, {"uid": message["uid"]} if "uid" in message else {}))
         elif kind in ("subscribe", "unsubscribe"):
             self._subscribe(message)
+
+    def _journal(self, text: str) -> None:
+        try:
+            kind = _message_type(_parse_json(text))
+        except ValueError:
+            kind = ""
+        self.rt.mock.journal.record(
+            "WS", self.rt.path_of(self.kind), f"type={kind}", 101, self.rt.now()
+        )
 
     def _handshake(self, text: str) -> None:
         """``handleHandshakeUpgrade``: the first message must authenticate."""
