@@ -97,3 +97,70 @@ def test_control_api_answers_on_each_port(served: dict[str, object], name: str) 
     assert (status, body) == (204, b"")
     status, body = _call("GET", base + "/clock")
     assert abs(json.loads(body)["offset_seconds"]) < 2
+
+
+def test_the_banner_tells_a_frontend_developer_what_to_use(served: dict[str, object]) -> None:
+    urls = served["urls"]
+    out = served["out"]
+    assert isinstance(urls, dict) and isinstance(out, str)
+    loopback = "http://localhost:<port>, http://127.0.0.1:<port>, http://[::1]:<port> (with credentials)"
+    for name in FLAVOURS:
+        part = out.split(f"{name}  {urls[name]}", 1)[1].split("\n\n", 1)[0]
+        assert f"  inspector  {urls[name]}/__authmock__/\n" in part
+        assert f"  CORS       {loopback}\n" in part
+    directus = out.split(f"directus  {urls['directus']}", 1)[1].split("\n\n", 1)[0]
+    assert "admin@example.com / password (Administrator)" in directus
+    assert f"TOTP: GET {urls['directus']}/__authmock__/users/tfa@example.com/otp" in directus
+    assert "cookie/session mode: serve your page from 127.0.0.1 too" in directus
+    assert "user user@example.com / yourpassword (POST /api/v2/user/session, role user in app frontend)" in out
+    assert "owner@example.com  password: your-password  role: Owner" in out
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_port_moves_one_flavour_and_a_busy_one_is_named() -> None:
+    import socket
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "authmock", "serve", "--port", f"directus={port}",
+         "--port", "dreamfactory=0", "--port", "paystub=0", "--cors", "off"],
+        cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        out = "".join(lines)
+        assert f"directus  http://127.0.0.1:{port}  (profile docs)" in out
+        assert "  CORS       off (Directus's default: CORS_ENABLED=false)" in out
+        assert "  CORS       off (DreamFactory's default: no CORS entry)" in out
+        assert "  CORS       any origin, without credentials (Laravel's default config/cors.php)" in out
+        status, _ = _call("GET", f"http://127.0.0.1:{port}/__authmock__/health")
+        assert status == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "authmock", "serve", "--port", "dreamfactory=0",
+             "--port", f"directus={taken}", "--port", "paystub=0"],
+            capture_output=True, text=True, timeout=30, cwd=ROOT,
+        )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"authmock: port {taken} on 127.0.0.1 is already in use (directus); "
+        "stop what uses it or move directus with --port directus=N\n"
+    )

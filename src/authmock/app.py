@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
 from authmock.clock import Clock
+from authmock.cors import CorsPolicy
+from authmock.cors import policy as cors_policy
 from authmock.faults import Faults
 from authmock.fixtures import (
     FixtureFile,
@@ -56,8 +58,11 @@ class Mock:
         seed: int | str | None,
         control_token: str | None,
         realistic_timing: bool,
+        cors: CorsPolicy | None = None,
     ) -> None:
         self.flavour = flavour
+        #: the CORS asked for (on for loopback origins unless switched off); see authmock.cors
+        self.cors = cors if cors is not None else CorsPolicy()
         self.name = flavour.name
         self.fixture = fixture
         self.settings: dict[str, Any] = fixture.settings
@@ -177,17 +182,23 @@ def create_app(
     seed: int | str | None = None,
     control_token: str | None = None,
     realistic_timing: bool | None = None,
+    cors: bool | None = None,
+    cors_origins: Sequence[str] | None = None,
 ) -> MockFlask:
     """A Flask app serving one flavour; its control handle is ``app.mock``.
 
     ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults.
     ``profile`` defaults to the fixture's ``settings.profile``, else ``"docs"``.
+    ``cors=False`` gives the real product's CORS default instead of allowing loopback origins
+    with credentials; ``cors_origins`` replaces the loopback list (else ``settings.cors_origins``).
     """
     impl = flavours.get(flavour)
     fixture = _load_fixture(flavour, fixtures)
     chosen = profile if profile is not None else fixture.settings.get("profile", "docs")
     if chosen not in ("docs", "server"):
         raise ValueError(f"profile must be 'docs' or 'server', not {chosen!r}")
+    if cors_origins is not None and cors is False:
+        raise ValueError("cors_origins needs CORS on (cors=False gives the product's default)")
     mock = Mock(
         impl,
         fixture,
@@ -199,6 +210,7 @@ def create_app(
             if realistic_timing is not None
             else bool(fixture.settings.get("realistic_timing", False))
         ),
+        cors=cors_policy(cors, cors_origins, fixture.settings),
     )
     app = mock.app
     app.extensions["authmock"] = mock

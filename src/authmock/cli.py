@@ -13,13 +13,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from functools import partial
 from types import FrameType
 
-from authmock import __version__
+from authmock import __version__, banner, cors
 from authmock import flavour as flavours
-from authmock.app import CONTROL_PREFIX, create_app
+from authmock.app import MockFlask, create_app
 from authmock.fixtures import FixtureError, FixtureFile, read_fixture_file
 from authmock.server import LiveServer, LoggingHandler, is_loopback
+from authmock.watch import FixtureWatcher, Watched, fingerprint
 
 
 class CliError(Exception):
@@ -39,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         "--flavour", action="append", choices=flavours.available(), metavar="NAME",
         help="flavour to serve (repeatable; default: all). One of: %(choices)s",
     )
-    serve.add_argument("--port", type=int, help="port (only with a single --flavour)")
+    serve.add_argument(
+        "--port", action="append", type=port_option, default=[], metavar="[NAME=]PORT",
+        help="port of one flavour, e.g. --port directus=9055 (repeatable); a bare PORT needs "
+        "exactly one --flavour; 0 picks a free port",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument(
         "--fixtures", action="append", metavar="FILE", default=[],
@@ -52,11 +58,68 @@ def _parser() -> argparse.ArgumentParser:
         "(generated when binding to a non-loopback address)",
     )
     serve.add_argument("--seed", help="seed for every random value (reproducible runs)")
+    serve.add_argument(
+        "--cors", choices=("on", "off"), default="on",
+        help="on (default): loopback origins, or those of --cors-origin, may call with "
+        "credentials; off: the real product's CORS default",
+    )
+    serve.add_argument(
+        "--cors-origin", action="append", type=cors_origin_option, metavar="ORIGIN",
+        help="an allowed origin such as http://localhost:5173 or * (repeatable; replaces the "
+        "loopback list and each fixture's settings.cors_origins)",
+    )
+    serve.add_argument(
+        "--watch", action="store_true",
+        help="reload a --fixtures file when it changes (clock and live sessions are kept)",
+    )
 
     parser.set_defaults(serve_parser=serve)
     check = commands.add_parser("check-fixtures", help="validate a fixture file")
     check.add_argument("file", metavar="FILE")
     return parser
+
+
+def port_option(text: str) -> tuple[str | None, int]:
+    """``PORT`` or ``NAME=PORT``; argparse turns the ValueError into a usage error (exit 2)."""
+    name: str | None = None
+    number = text
+    if "=" in text:
+        name, number = text.split("=", 1)
+        if name not in flavours.available():
+            raise argparse.ArgumentTypeError(
+                f"unknown flavour {name!r} in {text!r} (one of: {', '.join(flavours.available())})"
+            )
+    if not number.isdigit() or int(number) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {number!r} in {text!r}: a number from 0 (any free port) to 65535"
+        )
+    return name, int(number)
+
+
+def cors_origin_option(text: str) -> str:
+    problem = cors.origin_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _ports(args: argparse.Namespace, names: list[str]) -> dict[str, int]:
+    """Each served flavour's port: its product's default unless --port moves it."""
+    ports = {name: flavours.get(name).default_port for name in names}
+    seen: set[str | None] = set()
+    for name, number in args.port:
+        if name is None and len(names) != 1:
+            args.serve_parser.error(
+                "--port N needs exactly one --flavour; move one flavour with --port NAME=N"
+            )
+        target = name or names[0]
+        if target not in names:
+            args.serve_parser.error(f"--port {name}={number}: {name} is not being served")
+        if target in seen:
+            args.serve_parser.error(f"--port given twice for {target}")
+        seen.add(target)
+        ports[target] = number
+    return ports
 
 
 def check_fixture(path: str) -> FixtureFile:
@@ -82,8 +145,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     names: list[str] = list(dict.fromkeys(args.flavour or flavours.available()))
-    if args.port is not None and len(names) != 1:
-        args.serve_parser.error("--port needs exactly one --flavour")
+    ports = _ports(args, names)
+    if args.cors == "off" and args.cors_origin:
+        args.serve_parser.error("--cors-origin needs --cors on (off is the product's default)")
+    if args.watch and not args.fixtures:
+        args.serve_parser.error("--watch needs a --fixtures FILE to watch")
     by_flavour: dict[str, str] = {}
     for path in args.fixtures:
         fixture = read_fixture_file(path)
@@ -101,44 +167,52 @@ def _serve(args: argparse.Namespace) -> int:
     if isinstance(seed, str) and seed.isdigit():
         seed = int(seed)
 
+    def build(name: str) -> MockFlask:
+        return create_app(
+            name, fixtures=by_flavour.get(name), profile=args.profile,
+            control_token=token, seed=seed, cors=args.cors == "on",
+            cors_origins=args.cors_origin,
+        )
+
+    # taken before the apps read the files, so that --watch misses no edit made meanwhile
+    seen = {path: fingerprint(path) for path in by_flavour.values()} if args.watch else {}
     servers: list[LiveServer] = []
+    watcher: FixtureWatcher | None = None
     try:
         for name in names:
-            app = create_app(
-                name, fixtures=by_flavour.get(name), profile=args.profile,
-                control_token=token, seed=seed,
-            )
-            port = args.port if args.port is not None else flavours.get(name).default_port
+            app = build(name)
+            port = ports[name]
             try:
                 servers.append(LiveServer(app, args.host, port, handler=LoggingHandler))
             except OSError as exc:
                 if exc.errno == errno.EADDRINUSE:
                     raise CliError(
                         f"port {port} on {args.host} is already in use ({name}); "
-                        f"stop what uses it or pick another with --flavour {name} --port N"
+                        f"stop what uses it or move {name} with --port {name}=N"
                     ) from None
                 raise CliError(f"cannot listen on {args.host}:{port} ({name}): {exc.strerror}") from None
+        if args.watch:
+            watcher = FixtureWatcher([
+                Watched(
+                    by_flavour[server.mock.name], server, partial(build, server.mock.name),
+                    seen=seen[by_flavour[server.mock.name]],
+                )
+                for server in servers if server.mock.name in by_flavour
+            ])
         _print_banner(servers, token)
+        if watcher is not None:
+            watcher.start()
         return _run_until_stopped(servers)
     finally:
+        if watcher is not None:
+            watcher.stop()
         for server in servers:
             server.stop()
 
 
 def _print_banner(servers: list[LiveServer], token: str | None) -> None:
-    lines = [f"authmock {__version__}"]
-    for server in servers:
-        mock = server.mock
-        lines.append("")
-        lines.append(f"{mock.name}  {server.url}  (profile {mock.profile})")
-        lines.append(f"  control API: {server.url}{CONTROL_PREFIX}/health")
-        lines.extend(f"  {line}" for line in mock.flavour.banner(mock, server.url))
-    if token is not None:
-        lines.append("")
-        lines.append(f"control token: {token}  (send 'Authorization: Bearer <token>')")
-    lines.append("")
-    lines.append("Press Ctrl-C to stop.")
-    print("\n".join(lines), flush=True)
+    parts = [banner.flavour_part(server.mock, server.url) for server in servers]
+    print(banner.render(parts, token), flush=True)
 
 
 def _run_until_stopped(servers: list[LiveServer]) -> int:

@@ -122,6 +122,13 @@ class Clock:
             self._offset = 0.0
             self._frozen_at = None
 
+    def adopt(self, other: Clock) -> None:
+        """Stand where ``other`` stands (offset and freeze): a reloaded app keeps its time."""
+        with other._lock:
+            offset, frozen_at = other._offset, other._frozen_at
+        with self._lock:
+            self._offset, self._frozen_at = offset, frozen_at
+
     def state(self) -> dict[str, object]:
         """The control API's clock shape."""
         now = self.time()

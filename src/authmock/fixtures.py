@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from authmock import cors
+
 PROFILES = ("docs", "server")
 _REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -156,5 +158,11 @@ def fixture_from_data(data: Any, source: str = "<fixtures>") -> FixtureFile:
         fixture.expect(settings["realistic_timing"], bool, "$.settings.realistic_timing")
     if "seed" in settings:
         fixture.expect(settings["seed"], (int, str), "$.settings.seed")
+    if cors.SETTING in settings:
+        origins = fixture.expect(settings[cors.SETTING], list, f"$.settings.{cors.SETTING}")
+        for index, origin in enumerate(origins):
+            problem = cors.origin_problem(origin)
+            if problem is not None:
+                raise fixture.error(f"$.settings.{cors.SETTING}[{index}]", problem)
     fixture.settings = settings
     return fixture

@@ -29,6 +29,9 @@ class Flavour(ABC):
     #: the product's reason phrases where they differ from the usual ones (``{413: "..."}``);
     #: the status line otherwise says ``404 Not Found``, not Werkzeug's ``404 NOT FOUND``
     reason_phrases: ClassVar[Mapping[int, str]] = {}
+    #: ``{session table: (users table, the session row's field holding the user's key)}``:
+    #: what ``--watch`` keeps across a fixture reload, for users that still exist
+    session_tables: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:
@@ -48,6 +51,11 @@ class Flavour(ABC):
     def banner(self, mock: Mock, url: str) -> list[str]:
         """Lines `authmock serve` prints under the URL: what a newcomer needs to log in."""
         return []
+
+    def cors_summary(self, mock: Mock) -> str:
+        """The banner's CORS line: which origins may call. A flavour whose fixture's own CORS
+        settings rule over ``mock.cors`` (or whose product default is not "none") says so."""
+        return mock.cors.describe()
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         """The TOTP secret of the user with this e-mail, for the control API's otp route."""

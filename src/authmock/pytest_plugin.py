@@ -3,7 +3,8 @@
 Apps are built once per session (per flavour, fixture file and profile) and reset before every
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
 the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
-module, through ``pytestmark``) an app with other fixtures or the ``server`` profile.
+module, through ``pytestmark``) an app with other fixtures or the ``server`` profile;
+``cors=False`` gives the product's own CORS default instead of authmock's loopback CORS.
 """
 
 from __future__ import annotations
@@ -61,20 +62,26 @@ class MockFixture:
 
 class _Session:
     def __init__(self) -> None:
-        self._apps: dict[tuple[str, str, str | None], MockFlask] = {}
+        self._apps: dict[tuple[str, str, str | None, bool | None], MockFlask] = {}
         self._servers: dict[int, LiveServer] = {}
 
     def app(
-        self, flavour: str, fixtures: str | Path | Mapping[str, Any] | None, profile: str | None
+        self,
+        flavour: str,
+        fixtures: str | Path | Mapping[str, Any] | None,
+        profile: str | None,
+        cors: bool | None = None,
     ) -> MockFlask:
         if isinstance(fixtures, Mapping):
             key = json.dumps(fixtures, sort_keys=True)
         else:
             key = str(Path(fixtures).resolve()) if fixtures is not None else ""
-        cache_key = (flavour, key, profile)
+        cache_key = (flavour, key, profile, cors)
         app = self._apps.get(cache_key)
         if app is None:
-            app = self._apps[cache_key] = create_app(flavour, fixtures=fixtures, profile=profile)
+            app = self._apps[cache_key] = create_app(
+                flavour, fixtures=fixtures, profile=profile, cors=cors
+            )
         return app
 
     def live(self, app: MockFlask) -> LiveServer:
@@ -99,13 +106,16 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
 def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
     fixtures: str | Path | Mapping[str, Any] | None = None
     profile: str | None = None
+    cors: bool | None = None
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
         wanted = marker.kwargs.get("fixtures")
         if wanted is not None and _fixture_flavour(wanted) == flavour:
             fixtures = wanted
         if marker.kwargs.get("profile") is not None:
             profile = marker.kwargs["profile"]
-    app = session.app(flavour, fixtures, profile)
+        if marker.kwargs.get("cors") is not None:  # cors=False: the product's own CORS default
+            cors = bool(marker.kwargs["cors"])
+    app = session.app(flavour, fixtures, profile, cors)
     app.mock.reset()
     return MockFixture(session, app)
 
@@ -149,6 +159,7 @@ paystub_mock = mock_fixture(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures=None, profile=None): use another fixture file (path or dict) "
-        "or the 'server' profile for the authmock fixtures of this test or module",
+        f"{MARKER}(fixtures=None, profile=None, cors=None): use another fixture file (path or "
+        "dict), the 'server' profile or (cors=False) the product's own CORS default for the "
+        "authmock fixtures of this test or module",
     )

@@ -121,6 +121,12 @@ class LiveServer:
         # the control handle's attributes (.clock, .mailbox, .journal, .faults, .reset, ...)
         return getattr(self.mock, name)
 
+    def swap(self, app: MockFlask) -> None:
+        """Serve ``app`` from the next request on (``--watch`` after a fixture reload)."""
+        self._server.app = app
+        self.app = app
+        self.mock = app.mock
+
     def start(self) -> LiveServer:
         self._thread = threading.Thread(
             target=self._serve, name=f"authmock-{self.mock.name}", daemon=True

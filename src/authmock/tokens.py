@@ -165,6 +165,18 @@ class JwtSigner:
         else:
             self._retired.update(key for key, _ in self._issued.items())
 
+    def adopt(self, other: JwtSigner) -> None:
+        """Take over ``other``'s secret and token records, so the tokens it issued stay valid
+        here (a fixture reload). A changed pinned secret is kept: its old tokens are refused."""
+        if self._fixed_secret != other._fixed_secret:
+            return
+        self._use(other._secret, other._key)
+        self._retired = set(other._retired)
+        for key, value in other._issued.items():
+            self._issued.put(key, value)
+        for key, value in other._revoked.items():
+            self._revoked.put(key, value)
+
     def register(self, token: str) -> None:
         """Record a token signed with ``secret`` outside ``encode`` (so a reset retires it)."""
         self._issued.put(sha256_hex(token), True)

@@ -56,13 +56,31 @@ def test_check_fixtures_names_file_path_and_problem(
 @pytest.mark.parametrize(
     "argv",
     [["serve", "--flavour", "nope"], ["serve", "--port", "9000"],
-     ["serve", "--profile", "prod"], []],
+     ["serve", "--profile", "prod"], [],
+     ["serve", "--flavour", "toy", "--port", "99999"], ["serve", "--flavour", "toy", "--port", "-1"],
+     ["serve", "--flavour", "toy", "--port", "x"], ["serve", "--port", "nope=9000"],
+     ["serve", "--flavour", "toy", "--port", "toy=70000"],
+     ["serve", "--flavour", "toy", "--port", "1", "--port", "toy=2"],
+     ["serve", "--cors", "maybe"], ["serve", "--cors-origin", "http://localhost:5173/app"],
+     ["serve", "--cors", "off", "--cors-origin", "http://localhost:5173"],
+     ["serve", "--watch"]],
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    import tests.core.toy  # noqa: F401  (registers the toy flavour)
+
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
-    assert "error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error:" in err
+    assert "Traceback" not in err
+
+
+def test_an_invalid_port_says_what_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--port", "99999"])
+    assert "argument --port: invalid port '99999' in '99999': a number from 0 (any free port) " \
+        "to 65535" in capsys.readouterr().err
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,4 +152,7 @@ def test_busy_port_is_one_line_exit_1(toy_file: str) -> None:
         )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
-    assert f"port {port}" in result.stderr and "already in use" in result.stderr
+    assert result.stderr.strip() == (
+        f"authmock: port {port} on 127.0.0.1 is already in use (toy); "
+        "stop what uses it or move toy with --port toy=N"
+    )

@@ -24,8 +24,9 @@ CORS_NAMES = ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials",
               "Access-Control-Max-Age", "Access-Control-Expose-Headers")
 
 
-def _client(**settings: Any) -> Any:
-    return authmock.create_app("directus", fixtures=with_settings(**settings)).test_client()
+def _client(cors: bool | None = None, **settings: Any) -> Any:
+    app = authmock.create_app("directus", fixtures=with_settings(**settings), cors=cors)
+    return app.test_client()
 
 
 def _cors(response: Any) -> list[tuple[str, str]]:
@@ -41,11 +42,13 @@ def _names(response: Any) -> list[str]:
     return [name for name, _ in response.headers.items()]
 
 
-# disabled: today's answers -------------------------------------------------------------------
-@pytest.mark.parametrize("settings", [{}, {"CORS_ENABLED": True}, {"CORS_ENABLED": "true", "CORS_ORIGIN": "false"},
-                                      {"CORS_ENABLED": False, "CORS_ORIGIN": True}])
-def test_without_cors_options_and_origins_change_nothing(settings: dict[str, Any]) -> None:
-    client = _client(**settings)
+# disabled: Directus's default, with `--cors off` or a fixture's own CORS_* that leave it off --
+@pytest.mark.parametrize(("cors", "settings"), [
+    (False, {}), (None, {"CORS_ENABLED": True}), (None, {"CORS_ENABLED": "true", "CORS_ORIGIN": "false"}),
+    (None, {"CORS_ENABLED": False, "CORS_ORIGIN": True}), (None, {"CORS_ENABLED": False}),
+])
+def test_without_cors_options_and_origins_change_nothing(cors: bool | None, settings: dict[str, Any]) -> None:
+    client = _client(cors, **settings)
     options = client.options("/auth/login", headers=PREFLIGHT)
     assert (options.status_code, options.headers["Allow"], options.get_data(as_text=True)) == (200, "POST", "POST")
     assert options.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -310,3 +313,75 @@ def test_a_browser_on_localhost_3000_can_log_in(directus_mock: Any) -> None:
         _browser_fetch(base, "POST", "/auth/login", EVIL, json_type, body)
     with pytest.raises(PermissionError):  # X-Custom is not in CORS_ALLOWED_HEADERS
         _browser_fetch(base, "POST", "/auth/login", APP, {**json_type, "X-Custom": "1"}, body)
+
+
+# authmock's development default: on for loopback origins unless `--cors off` -------------------
+@pytest.mark.parametrize("origin", ["http://localhost:5173", "http://127.0.0.1:3000", "http://[::1]:8081"])
+def test_loopback_origins_are_allowed_out_of_the_box(directus_mock: Any, origin: str) -> None:
+    client = directus_mock.client
+    preflight = client.options("/auth/refresh", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,authorization"})
+    assert preflight.status_code == 204
+    assert _cors(preflight) == [
+        ("Access-Control-Allow-Origin", origin),
+        ("Vary", "Origin"),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Allow-Methods", "GET,POST,PATCH,DELETE"),
+        ("Access-Control-Allow-Headers", "Content-Type,Authorization"),
+        ("Access-Control-Max-Age", "18000"),
+        ("Access-Control-Expose-Headers", "Content-Range"),
+    ]
+    login = _login(client, "password", origin)
+    assert login.status_code == 200
+    assert login.headers["Access-Control-Allow-Origin"] == origin
+    assert login.headers["Access-Control-Allow-Credentials"] == "true"
+    assert login.headers["Vary"] == "Origin, Cache-Control"
+    refused = _login(client, "wrong", origin)
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == origin
+
+
+@pytest.mark.parametrize("origin", [EVIL, "http://localhost.evil.example:5173", "null"])
+def test_other_origins_are_not_allowed_out_of_the_box(directus_mock: Any, origin: str) -> None:
+    response = _login(directus_mock.client, "password", origin)
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Vary"] == "Origin, Cache-Control"
+
+
+def test_cors_origins_replace_the_loopback_list() -> None:
+    client = _client(cors_origins=["https://app.example.test"])
+    assert _login(client, "password", "https://app.example.test").headers[
+        "Access-Control-Allow-Origin"] == "https://app.example.test"
+    assert "Access-Control-Allow-Origin" not in _login(client, "password", VITE).headers
+    star = authmock.create_app("directus", cors_origins=["*"]).test_client()
+    echoed = _login(star, "password", EVIL)
+    assert echoed.headers["Access-Control-Allow-Origin"] == EVIL  # echoed, never "*"
+    assert echoed.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_a_fixtures_own_cors_settings_rule_over_the_default() -> None:
+    client = _client(CORS_ENABLED=True, CORS_ORIGIN=APP)
+    assert _login(client, "password", APP).headers["Access-Control-Allow-Origin"] == APP
+    # CORS_ORIGIN as one string is sent as is: the loopback default is not in force
+    assert _login(client, "password", VITE).headers["Access-Control-Allow-Origin"] == APP
+
+
+def test_cors_origins_are_checked() -> None:
+    with pytest.raises(FixtureError) as caught:
+        _client(cors_origins=["http://localhost:5173/"])
+    assert str(caught.value).startswith("<fixtures>: $.settings.cors_origins[0]: ")
+    with pytest.raises(ValueError, match="needs CORS on"):
+        authmock.create_app("directus", cors=False, cors_origins=[APP])
+
+
+@pytest.mark.authmock(cors=False)
+def test_the_marker_gives_the_products_own_cors_default(directus_mock: Any) -> None:
+    response = directus_mock.client.get("/server/ping", headers={"Origin": "http://localhost:5173"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert directus_mock.mock.cors.enabled is False
+
+
+def test_without_the_marker_loopback_origins_are_allowed(directus_mock: Any) -> None:
+    response = directus_mock.client.get("/server/ping", headers={"Origin": "http://localhost:5173"})
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"

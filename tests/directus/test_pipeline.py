@@ -23,6 +23,10 @@ from .helpers import (
     with_settings,
 )
 
+# Directus's own pipeline with its default CORS (off): authmock's development CORS (on unless
+# `--cors off`) would add its headers to every answer and answer every OPTIONS itself
+pytestmark = pytest.mark.authmock(cors=False)
+
 CSP = (
     "script-src 'self' 'unsafe-eval';worker-src 'self' blob:;child-src 'self' blob:;img-src 'self' "
     "data: blob: https://raw.githubusercontent.com https://avatars.githubusercontent.com;media-src "

@@ -11,7 +11,7 @@ from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import Seed, parse_fixture
-from authmock.flavours.directus.cors import decorate
+from authmock.flavours.directus.cors import decorate, effective
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
 from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
 from authmock.flavours.directus.service import DirectusService
@@ -27,12 +27,15 @@ class DirectusFlavour(Flavour):
     default_port = 8055
     #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
     max_content_length = MAX_PAYLOAD_SIZE
+    session_tables = {"directus_sessions": ("directus_users", "user")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_fixture(fixture)
 
     def setup(self, mock: Mock) -> None:
-        service = DirectusService(mock, mock.seed)
+        seed: Seed = mock.seed
+        seed.settings.cors = effective(mock.cors, mock.settings, seed.settings.cors)
+        service = DirectusService(mock, seed)
         api = DirectusApi(mock, service)
         mock.app.extensions["authmock.directus"] = api
         register_idp(mock.app, api)
@@ -65,7 +68,12 @@ class DirectusFlavour(Flavour):
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         seed: Seed = mock.seed
-        lines = [f"Log in: POST {url}/auth/login with {{\"email\", \"password\"}} (users below)"]
+        from authmock.banner import COOKIE_HINT, host_of
+
+        lines = [
+            f"Log in: POST {url}/auth/login with {{\"email\", \"password\"}} (users below)",
+            COOKIE_HINT.format(host=host_of(url)),
+        ]
         for user in seed.users.values():
             if not user.get("email"):
                 continue
@@ -78,7 +86,7 @@ class DirectusFlavour(Flavour):
             if user.get("provider") != "default":
                 extras.append(f"provider {user.get('provider')}")
             if user.get("tfa_secret"):
-                extras.append("TOTP: GET /__authmock__/users/<email>/otp")
+                extras.append(f"TOTP: GET {url}/__authmock__/users/{user['email']}/otp")
             password = user.get("password")
             shown = f" / {password}" if password is not None else ""
             detail = f" ({', '.join(extras)})" if extras else ""
@@ -93,6 +101,16 @@ class DirectusFlavour(Flavour):
             elif provider.driver in ("oauth2", "openid", "saml"):
                 lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
         return lines
+
+    def cors_summary(self, mock: Mock) -> str:
+        own = {k: v for k, v in mock.settings.items() if k.startswith("CORS_")}
+        if own:
+            shown = ", ".join(f"{k}={v}" for k, v in own.items())
+            state = "on" if mock.seed.settings.cors.active else "off"
+            return f"{state}, from the fixture's settings ({shown})"
+        if not mock.cors.enabled:
+            return "off (Directus's default: CORS_ENABLED=false)"
+        return mock.cors.describe()
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
         api: DirectusApi = mock.app.extensions["authmock.directus"]

@@ -47,7 +47,7 @@ USER_DEFAULTS: dict[str, Any] = {
 CONCEALED = ("password", "tfa_secret", "token")
 
 _SETTINGS = {
-    "profile", "realistic_timing", "seed", "jwt_secret",
+    "profile", "realistic_timing", "seed", "jwt_secret", "cors_origins",
     "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SESSION_COOKIE_TTL",
     "SESSION_REFRESH_GRACE_PERIOD", "LOGIN_STALL_TIME",
     "REFRESH_TOKEN_COOKIE_NAME", "REFRESH_TOKEN_COOKIE_SECURE", "REFRESH_TOKEN_COOKIE_SAME_SITE",

@@ -30,6 +30,7 @@ from typing import Any
 
 from flask import Response, request
 
+from authmock.cors import LOOPBACK_ORIGIN, CorsPolicy
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import CorsSettings
 
@@ -161,3 +162,26 @@ def decorate(cors: CorsSettings, response: Response) -> Response:
             raise ValueError("Header values must not contain newline characters.")
     response.headers._list[:] = [*items[:at], *added, *items[at:]]
     return response
+
+
+def development(policy: CorsPolicy) -> CorsSettings:
+    """authmock's out-of-the-box CORS as Directus settings: ``CORS_ENABLED=true`` and
+    ``CORS_ORIGIN`` the allowed origins (the loopback ones as one ``regex:``; ``*`` as ``true``,
+    which reflects any origin), everything else Directus's defaults — credentials on, methods
+    ``GET,POST,PATCH,DELETE``, headers ``Content-Type,Authorization``."""
+    origin: Any
+    if policy.any_origin:
+        origin = True
+    elif policy.origins:
+        origin = list(policy.origins)  # a list: the request's origin is echoed when listed
+    else:
+        origin = LOOPBACK_ORIGIN
+    return CorsSettings(enabled=True, origin=origin)
+
+
+def effective(policy: CorsPolicy, settings: dict[str, Any], parsed: CorsSettings) -> CorsSettings:
+    """The fixture's own ``CORS_*`` rule when any is present, and with ``--cors off``;
+    otherwise authmock's development default."""
+    if not policy.enabled or any(key.startswith("CORS_") for key in settings):
+        return parsed
+    return development(policy)

@@ -26,6 +26,7 @@ class DreamFactoryFlavour(Flavour):
     name = "dreamfactory"
     default_port = 8080
     max_content_length = 1024 * 1024
+    session_tables = {"df_token_map": ("df_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse(fixture)
@@ -50,6 +51,11 @@ class DreamFactoryFlavour(Flavour):
             for table_name, rows in tables.items():
                 store.table(f"df_rows:{service_name}:{table_name}", rows)
         mock.app.register_blueprint(blueprint())
+        from authmock.flavours.dreamfactory import cors
+
+        cors_options = cors.options_for(mock)
+        if cors_options is not None:
+            cors.install(mock, cors_options)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         if isinstance(error, DfError):
@@ -70,6 +76,11 @@ class DreamFactoryFlavour(Flavour):
             message = errors.SERVER_ERROR
         return DfError(status, message).get_response()
 
+    def cors_summary(self, mock: Mock) -> str:
+        if not mock.cors.enabled:
+            return "off (DreamFactory's default: no CORS entry)"
+        return mock.cors.describe()
+
     def banner(self, mock: Mock, url: str) -> list[str]:
         seed: Seed = mock.seed
         lines = [f"API base: {url}/api/v2"]
@@ -77,9 +88,16 @@ class DreamFactoryFlavour(Flavour):
             role = seed.roles.get(app["role_id"]) if app["role_id"] is not None else None
             suffix = f" (default role {role['name']})" if role else ""
             lines.append(f"  app {app['name']}: X-DreamFactory-API-Key: {app['api_key']}{suffix}")
+        apps = {app["id"]: app["name"] for app in seed.apps.values()}
         for user in seed.users.values():
             kind = "sys admin" if user["is_sys_admin"] else "user"
             state = "" if user["is_active"] else ", inactive"
+            roles = [
+                f"role {seed.roles[link['role_id']]['name']} in app {apps.get(link['app_id'], '?')}"
+                for link in seed.user_roles.values()
+                if link["user_id"] == user["id"] and link["role_id"] in seed.roles
+            ]
+            state += "".join(f", {role}" for role in roles)
             endpoint = "system/admin/session" if user["is_sys_admin"] else "user/session"
             lines.append(f"  {kind} {user['email']} / {user['password']} "
                          f"(POST /api/v2/{endpoint}{state})")

@@ -26,7 +26,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "confirm_register_url": "/dreamfactory/dist/#/register-confirm",
     "hostname": "dreamfactory",
 }
-SHARED_SETTINGS = {"profile", "realistic_timing", "seed", "jwt_secret"}
+SHARED_SETTINGS = {"profile", "realistic_timing", "seed", "jwt_secret", "cors_origins"}
 
 
 @dataclass

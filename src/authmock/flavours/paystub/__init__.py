@@ -44,6 +44,7 @@ class PaystubFlavour(Flavour):
     default_port = 8000
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
+    session_tables = {"paystub_tokens": ("paystub_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
         return parse_seed(fixture)
@@ -52,9 +53,10 @@ class PaystubFlavour(Flavour):
         seed: Seed = mock.seed
         mock.store.table(USERS, dict(seed.users))
         override.install(mock, MAX_BODY_BYTES)
-        headers.install(mock, cors_enabled=seed.cors)
-        if seed.cors:
-            cors.install(mock)  # preflights; the label is set with the other headers
+        cors_options = cors.options_for(mock, seed.cors)
+        headers.install(mock, cors_options)
+        if cors_options is not None:
+            cors.install(mock, cors_options)  # preflights; the label is set with the other headers
         register(mock, seed)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
@@ -77,6 +79,14 @@ class PaystubFlavour(Flavour):
         if status >= 500 or not isinstance(error, HTTPException):
             return errors.server_error().to_response()
         return errors.http_error(status, error.name).to_response()
+
+    def cors_summary(self, mock: Mock) -> str:
+        seed: Seed = mock.seed
+        if seed.cors is False:
+            return "off (settings.cors: false)"
+        if seed.cors is True or not mock.cors.enabled:
+            return "any origin, without credentials (Laravel's default config/cors.php)"
+        return mock.cors.describe()
 
     def banner(self, mock: Mock, url: str) -> list[str]:
         """The admin users a newcomer can log in as, and the request that does it."""

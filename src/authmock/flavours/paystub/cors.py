@@ -1,9 +1,15 @@
-"""Laravel's global ``HandleCors`` middleware with the default ``config/cors.php``.
+"""Laravel's global ``HandleCors`` middleware (php-cors, ``authmock.phpcors``) for Paystub.
 
-Defaults: every origin, method and header allowed, no credentials, ``max_age`` 0. A preflight
-(``OPTIONS`` with ``Access-Control-Request-Method``) is answered 204 before routing; every other
-answer of a product path gets ``Access-Control-Allow-Origin: *``. Headers are *set*, never added,
-so a second CORS layer cannot produce duplicates.
+The real app's CORS configuration is unknown, so ``--cors off`` (or ``settings.cors: true``)
+gives Laravel's default ``config/cors.php``: every origin, method and header, no credentials,
+``max_age`` 0 — ``Access-Control-Allow-Origin: *``, which a browser refuses for a
+``credentials: 'include'`` fetch. Out of the box authmock configures it as a frontend developer
+would: the allowed origins (loopback ones by default) as ``allowed_origins_patterns`` /
+``allowed_origins`` with ``supports_credentials`` true, methods and headers still ``*`` (a
+preflight gets the request's own ``Authorization, Accept, X-Requested-With, ...`` back).
+``settings.cors: false`` drops HandleCors. A preflight (``OPTIONS`` with
+``Access-Control-Request-Method``) is answered 204 before routing; every other product answer,
+errors included, is labelled.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from flask import Response, request
 
+from authmock import phpcors
 from authmock.app import CONTROL_PREFIX
 
 if TYPE_CHECKING:
@@ -19,28 +26,25 @@ if TYPE_CHECKING:
 
 
 _CONTROL_PATHS = CONTROL_PREFIX + "/"
+#: Laravel's default config/cors.php
+LARAVEL_DEFAULT = phpcors.CorsOptions()
 
 
 def is_product_path(path: str) -> bool:
     return not (path == CONTROL_PREFIX or path.startswith(_CONTROL_PATHS))
 
 
-def _vary(response: Response, header: str) -> None:
-    current = response.headers.get("Vary")
-    if not current:
-        response.headers["Vary"] = header
-    elif header not in current.split(", "):
-        response.headers["Vary"] = f"{current}, {header}"
+def options_for(mock: Mock, setting: bool | None) -> phpcors.CorsOptions | None:
+    """The HandleCors options in force (None: no HandleCors). ``setting`` is the fixture's
+    ``cors`` when present, which rules over authmock's development default."""
+    if setting is False:
+        return None
+    if setting is True or not mock.cors.enabled:
+        return LARAVEL_DEFAULT
+    return phpcors.development_options(mock.cors)
 
 
-def label(response: Response, method: str) -> None:
-    """What HandleCors adds to a product answer that is not a preflight's."""
-    if method == "OPTIONS":
-        _vary(response, "Access-Control-Request-Method")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-
-
-def install(mock: Mock) -> None:
+def install(mock: Mock, options: phpcors.CorsOptions) -> None:
     """Answer preflights like Laravel's HandleCors (``headers.install`` labels the answers)."""
     app = mock.app
 
@@ -49,17 +53,6 @@ def install(mock: Mock) -> None:
         # the method first: a cheap test that settles every request but a preflight
         if request.method != "OPTIONS" or not is_product_path(request.path):
             return None
-        if "Access-Control-Request-Method" not in request.headers:
+        if not phpcors.is_preflight(request):
             return None
-        response = Response(status=204)
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = request.headers[
-            "Access-Control-Request-Method"
-        ].upper()
-        _vary(response, "Access-Control-Request-Method")
-        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", ""
-        )
-        _vary(response, "Access-Control-Request-Headers")
-        response.headers["Access-Control-Max-Age"] = "0"
-        return response
+        return phpcors.preflight(options, request)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response, request
 
+from authmock import phpcors
 from authmock.flavours.paystub import cors
 
 if TYPE_CHECKING:
@@ -18,14 +19,14 @@ if TYPE_CHECKING:
 DEFAULT_CACHE_CONTROL = "no-cache, private"
 
 
-def install(mock: Mock, *, cors_enabled: bool) -> None:
+def install(mock: Mock, cors_options: phpcors.CorsOptions | None) -> None:
     @mock.app.after_request
     def _laravel_headers(response: Response) -> Response:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         if not cors.is_product_path(req.path):
             return response
-        if cors_enabled:  # HandleCors labels the answer before Symfony adds its defaults
-            cors.label(response, req.method)
+        if cors_options is not None:  # HandleCors labels the answer before Symfony's defaults
+            phpcors.label(cors_options, response, req)
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
         return response

@@ -72,7 +72,8 @@ class Seed:
     endpoints: list[Endpoint] = field(default_factory=list)
     api_rate_limit: int = DEFAULT_API_RATE_LIMIT
     reset_url: str = DEFAULT_RESET_URL
-    cors: bool = True
+    #: the fixture's own ``cors`` (None: not set, authmock's development default applies)
+    cors: bool | None = None
 
 
 _TOP_KEYS = {"flavour", "settings", "sites", "roles", "users", "endpoints"}
@@ -81,6 +82,7 @@ _SETTINGS_KEYS = {
     "realistic_timing",
     "seed",
     "jwt_secret",
+    "cors_origins",
     "api_rate_limit",
     "reset_url",
     "cors",
@@ -160,7 +162,7 @@ def parse_seed(fx: FixtureFile) -> Seed:
     seed.reset_url = fx.get(settings, "reset_url", str, "$.settings", default=DEFAULT_RESET_URL)
     if "{token}" not in seed.reset_url:
         raise fx.error("$.settings.reset_url", "must contain the placeholder {token}")
-    seed.cors = fx.get(settings, "cors", bool, "$.settings", default=True)
+    seed.cors = fx.get(settings, "cors", (bool, type(None)), "$.settings", default=None)
 
     seen: set[int] = set()
     for index, site in enumerate(fx.get(data, "sites", list, "$", default=[])):
