@@ -409,3 +409,27 @@ def test_journal_sees_the_upgrade_and_each_message_by_type(mock: Any) -> None:
         ("WS", "/websocket", "type=ping", 101),
         ("WS", "/websocket", "type=", 101),
     ]
+
+
+@pytest.mark.parametrize("profile", ["docs", "server"])
+def test_both_profiles_serve_the_same_socket(profile: str) -> None:
+    app = create_app("directus", profile=profile)
+    ws = connect(app)
+    ws.send({"type": "auth", "email": ADMIN, "password": "password", "uid": "p"})
+    reply = ws.receive()
+    assert (reply["type"], reply["status"], reply["uid"]) == ("auth", "ok", "p")
+    bad = connect(app)
+    bad.send({"type": "auth", "email": ADMIN, "password": "nope"})
+    assert bad.receive_all() == [HANDSHAKE_FAILED]
+
+
+def test_graphql_ws_twice_initialised_and_subscribe_before_init(mock: Any) -> None:
+    ws = connect(mock.app, "/graphql", query=f"access_token={STATIC_TOKEN}")
+    ws.send({"id": "a", "type": "subscribe", "payload": {"query": "{ articles { id } }"}})
+    assert ws.close_code == (4401, "Unauthorized")
+    again = connect(mock.app, "/graphql")
+    init = {"type": "connection_init", "payload": {"access_token": STATIC_TOKEN}}
+    again.send(init)
+    again.send(init)
+    assert again.receive_all() == [{"type": "connection_ack"}]
+    assert again.close_code == (4429, "Too many initialisation requests")

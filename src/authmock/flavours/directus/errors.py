@@ -228,6 +228,10 @@ ZOD_VALIDATION = "Validation error: Invalid input: expected {expected}, received
 ZOD_AT = ' at "{path}"'
 #: graphql-ws's CloseCode.Forbidden and the reason Directus gives it
 GRAPHQL_WS_FORBIDDEN = (4403, "Forbidden")
+#: graphql-ws 6's own closes (CloseCode and its reasons)
+GRAPHQL_WS_SUBPROTOCOL_NOT_ACCEPTABLE = (4406, "Subprotocol not acceptable")
+GRAPHQL_WS_UNAUTHORIZED = (4401, "Unauthorized")
+GRAPHQL_WS_TOO_MANY_INITS = (4429, "Too many initialisation requests")
 
 
 def msg_zod_expected(expected: str, received: str, path: str | None) -> str:

@@ -42,9 +42,9 @@ T = TypeVar("T")
 
 #: graphql-ws's protocol name and close codes
 GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
-_SUBPROTOCOL_NOT_ACCEPTABLE = (4406, "Subprotocol not acceptable")
-_UNAUTHORIZED = (4401, "Unauthorized")
-_TOO_MANY_INITS = (4429, "Too many initialisation requests")
+_SUBPROTOCOL_NOT_ACCEPTABLE = E.GRAPHQL_WS_SUBPROTOCOL_NOT_ACCEPTABLE
+_UNAUTHORIZED = E.GRAPHQL_WS_UNAUTHORIZED
+_TOO_MANY_INITS = E.GRAPHQL_WS_TOO_MANY_INITS
 #: ``ws.close()`` without a code: an empty close frame (the peer sees 1005)
 NO_STATUS = 1005
 #: zod 4's default e-mail pattern (z.string().email())
