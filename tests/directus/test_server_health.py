@@ -78,3 +78,10 @@ def test_fixture_public_url_is_the_service_id() -> None:
     app = create_app("directus", fixtures=with_settings(PUBLIC_URL="https://cms.example.com"))
     body = app.test_client().get("/server/health", headers=bearer(STATIC_TOKEN)).get_json()
     assert body["serviceId"] == "https://cms.example.com"
+
+
+def test_banner_points_at_graphql_and_the_websocket(directus_mock: Any) -> None:
+    lines = directus_mock.mock.flavour.banner(directus_mock.mock, "http://127.0.0.1:8055")
+    assert "GraphQL: POST http://127.0.0.1:8055/graphql/system (auth_login, users_me, ...) and " \
+        "http://127.0.0.1:8055/graphql" in lines
+    assert 'WebSocket: ws://127.0.0.1:8055/websocket (first message {"type":"auth", ...})' in lines

@@ -100,6 +100,7 @@ class DirectusFlavour(Flavour):
                 )
             elif provider.driver in ("oauth2", "openid", "saml"):
                 lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
+        lines.extend(_realtime_banner(mock, url))
         return lines
 
     def cors_summary(self, mock: Mock) -> str:
@@ -117,6 +118,16 @@ class DirectusFlavour(Flavour):
         user = api.svc.user_by_email(email)
         secret: Any = user.get("tfa_secret") if user else None
         return secret if isinstance(secret, str) and secret else None
+
+
+def _realtime_banner(mock: Mock, url: str) -> list[str]:
+    """Where GraphQL and the WebSocket servers answer (issue #15)."""
+    lines = [f"GraphQL: POST {url}/graphql/system (auth_login, users_me, ...) and {url}/graphql"]
+    rt = mock.seed.settings.realtime
+    ws = "ws" + url[len("http"):] if url.startswith("http") else url
+    if rt.enabled and rt.rest_enabled:
+        lines.append(f"WebSocket: {ws}{rt.rest_path} (first message {{\"type\":\"auth\", ...}})")
+    return lines
 
 
 flavour = DirectusFlavour()
