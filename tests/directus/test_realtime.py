@@ -433,3 +433,14 @@ def test_graphql_ws_twice_initialised_and_subscribe_before_init(mock: Any) -> No
     again.send(init)
     assert again.receive_all() == [{"type": "connection_ack"}]
     assert again.close_code == (4429, "Too many initialisation requests")
+
+
+def test_the_pytest_fixture_opens_sockets(mock: Any, paystub_mock: Any) -> None:
+    ws = mock.websocket()
+    ws.send({"type": "auth", "access_token": STATIC_TOKEN, "uid": 1})
+    assert ws.receive_all() == [{"type": "auth", "status": "ok", "uid": 1}]
+    gql = mock.websocket("/graphql")
+    gql.send({"type": "connection_init", "payload": {"access_token": STATIC_TOKEN}})
+    assert gql.receive_all() == [{"type": "connection_ack"}]
+    with pytest.raises(TypeError, match="the paystub flavour serves no WebSocket"):
+        paystub_mock.websocket()

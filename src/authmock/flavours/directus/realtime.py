@@ -760,4 +760,9 @@ def install(mock: Mock, api: DirectusApi, settings: RealtimeSettings) -> None:
     """Mount the WebSocket servers on the app (``setup`` calls this once)."""
     realtime = Realtime(mock, api, settings)
     mock.app.extensions["authmock.directus.realtime"] = realtime
+
+    def opener(path: str = settings.rest_path, **options: Any) -> InProcessSocket:
+        return connect(mock.app, path, **options)
+
+    mock.app.extensions["authmock.websocket"] = opener  # the pytest fixture's .websocket()
     mock.app.wsgi_app = RealtimeMiddleware(mock.app.wsgi_app, realtime)  # type: ignore[method-assign]
