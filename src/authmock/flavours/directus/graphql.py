@@ -56,8 +56,7 @@ from authmock.flavours.directus.service import Accountability
 if TYPE_CHECKING:
     from authmock.flavours.directus.routes import Ctx, DirectusApi
 
-#: ``app.use("/graphql", ...)`` then ``router.use("/system", ...)``: prefix matches, any case
-GRAPHQL_PATH = re.compile(r"^/graphql(?:/|$)", re.IGNORECASE)
+#: ``router.use("/system", ...)`` inside ``/graphql``: a prefix match, any case
 _SYSTEM_PATH = re.compile(r"^/graphql/system(?:/|$)", re.IGNORECASE)
 #: GRAPHQL_QUERY_TOKEN_LIMIT's default
 QUERY_TOKEN_LIMIT = 5000
@@ -600,4 +599,4 @@ def _process_error(acc: Accountability, error: GraphQLError) -> dict[str, Any]:
     return {"message": E.MSG_INTERNAL, "extensions": {"code": E.INTERNAL_SERVER_ERROR}}
 
 
-__all__ = ["GRAPHQL_PATH", "GraphQLEndpoint"]
+__all__ = ["GraphQLEndpoint"]

@@ -33,6 +33,7 @@ from authmock.flavours.directus.service import (
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.flavours.directus.graphql import GraphQLEndpoint
 
 CONTROL_PREFIX = "/__authmock__"
 IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
@@ -40,6 +41,8 @@ _CONTROL_SUBTREE = CONTROL_PREFIX + "/"
 _ROBOTS = re.compile(r"/robots\.txt/?", re.I)
 _PING = re.compile(r"/server/ping/?", re.I)
 _PARAM = re.compile(r":(\w+)")
+#: app.use("/graphql", ...): a prefix match on a segment boundary, any case
+_GRAPHQL = re.compile(r"^/graphql(?:/|$)", re.IGNORECASE)
 
 
 def _current_request() -> Request:
@@ -92,9 +95,16 @@ class DirectusApi:
         for p in self.svc.seed.providers:
             self._providers_by_lower.setdefault(p.name.lower(), p)
         self._ldap = next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
-        from authmock.flavours.directus.graphql import GraphQLEndpoint
+        self._graphql: GraphQLEndpoint | None = None
 
-        self.graphql = GraphQLEndpoint(self)
+    @property
+    def graphql(self) -> GraphQLEndpoint:
+        """The GraphQL routers, built on first use (graphql-core is imported only then)."""
+        if self._graphql is None:
+            from authmock.flavours.directus.graphql import GraphQLEndpoint
+
+            self._graphql = GraphQLEndpoint(self)
+        return self._graphql
 
     # plumbing -------------------------------------------------------------------------
     def add(self, method: str, path: str, handler: Handler,
@@ -248,9 +258,7 @@ class DirectusApi:
         raise err
 
     def _route(self, method: str, path: str, ctx: Ctx) -> Response:
-        from authmock.flavours.directus.graphql import GRAPHQL_PATH
-
-        if GRAPHQL_PATH.match(path):  # app.use("/graphql", ...): every method, every subpath
+        if _GRAPHQL.match(path):  # app.use("/graphql", ...): every method, every subpath
             return self.graphql.handle(ctx, path)
         if self._any_route.match(path) is None:  # no route's pattern: the loop would find none
             raise E.route_not_found(path)
