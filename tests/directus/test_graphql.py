@@ -461,3 +461,21 @@ def test_hello_id_reads_itself(mock: Any) -> None:
     token = tokens(mock.client, HELLO)["access_token"]
     response = gql(mock.client, "{ users_me { id } }", headers=bearer(token))
     assert response.get_json() == {"data": {"users_me": {"id": HELLO_ID}}}
+
+
+@pytest.mark.parametrize(("method", "args", "body", "expected"), [
+    ("POST", {}, b'{"query": "mutation Renew { auth_refresh(refresh_token: \\"x\\") { expires } }"}',
+     {"Renew", "auth_refresh"}),
+    ("POST", {}, b'{"query": "query A { server_ping } query B { users_me { id } }", "operationName": "B"}',
+     {"B", "users_me"}),
+    ("GET", {"query": "{ server_ping server_health }"}, b"", {"server_ping", "server_health"}),
+    ("POST", {}, b'{"query": "{ broken"}', set()),
+    ("POST", {}, b"not json", set()),
+    ("POST", {}, b'{"query": "query A { a } query B { b }"}', set()),
+])
+def test_operations_of_a_request(method: str, args: dict[str, str], body: bytes,
+                                 expected: set[str]) -> None:
+    # what fault rules' match.operation compares with
+    from authmock.flavours.directus.graphql_ops import operations_of
+
+    assert operations_of(method, args, body) == expected

@@ -43,6 +43,9 @@ class DirectusFlavour(Flavour):
         from authmock.flavours.directus import realtime
 
         realtime.install(mock, api, service.settings.realtime)
+        from authmock.flavours.directus import graphql_ops
+
+        graphql_ops.register()  # fault rules' match.operation
         cors = service.settings.cors
         if cors.active:
             @mock.app.after_request

@@ -1,0 +1,73 @@
+"""The GraphQL operations of a request, for fault rules' ``match.operation``.
+
+A rule ``{"match": {"path": "/graphql/system", "operation": "auth_refresh"}}`` applies to a
+GraphQL request whose selected operation is named so, or whose operation selects that root
+field (``mutation { auth_refresh(...) { ... } }``). The key is registered with the core's
+fault engine when that engine offers ``register_match_key``; without it this module does
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from authmock import faults
+
+
+def operations_of(method: str, args: Any, body: bytes) -> set[str]:
+    """The operation name and root field names of a GraphQL request (empty when it is none)."""
+    from graphql import GraphQLError, get_operation_ast, parse
+    from graphql.language import FieldNode
+
+    query: Any = None
+    name: Any = None
+    if method == "GET":
+        query = args.get("query")
+        name = args.get("operationName")
+    else:
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return set()
+        if isinstance(payload, dict):
+            query, name = payload.get("query"), payload.get("operationName")
+    if not isinstance(query, str) or not query:
+        return set()
+    try:
+        operation = get_operation_ast(parse(query), name if isinstance(name, str) else None)
+    except GraphQLError:
+        return set()
+    if operation is None:
+        return set()
+    found = {operation.name.value} if operation.name else set()
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            found.add(selection.name.value)
+    return found
+
+
+def _parse(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        error: type[Exception] = getattr(faults, "FaultError", ValueError)
+        raise error(
+            '"match.operation" must be a GraphQL operation or root field name, '
+            'e.g. "auth_refresh"'
+        )
+    return value
+
+
+def _test(value: Any, info: Any) -> bool:
+    request = info.request
+    if "/graphql" not in request.path.lower():
+        return False
+    body = request.get_data(cache=True) if request.method != "GET" else b""
+    return value in operations_of(request.method, request.args, body)
+
+
+def register() -> None:
+    """Offer ``match.operation`` to fault rules (once the core's engine can take it)."""
+    register_key = getattr(faults, "register_match_key", None)
+    match_key = getattr(faults, "MatchKey", None)
+    if register_key is not None and match_key is not None:
+        register_key(match_key("operation", _parse, _test))
