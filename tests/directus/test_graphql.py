@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -479,3 +480,21 @@ def test_operations_of_a_request(method: str, args: dict[str, str], body: bytes,
     from authmock.flavours.directus.graphql_ops import operations_of
 
     assert operations_of(method, args, body) == expected
+
+
+def test_a_resolver_error_in_graphql_shape_matches_the_real_one(mock: Any) -> None:
+    # what a fault rule on a GraphQL operation answers: the same bytes as the real refusal
+    from authmock.flavours.directus.graphql_ops import graphql_error_payload
+
+    body = {"query": LOGIN, "variables": {"email": ADMIN, "password": "wrong"}}
+    real = mock.client.post("/graphql/system", json=body).get_json()
+    shaped = graphql_error_payload("POST", {}, json.dumps(body).encode(), "INVALID_CREDENTIALS",
+                                   "Invalid user credentials.", {})
+    assert shaped == real
+    # an error no resolver of the request raises belongs to the REST pipeline
+    assert graphql_error_payload("POST", {}, json.dumps(body).encode(), "REQUESTS_EXCEEDED",
+                                 "x", {}) is None
+    aliased = graphql_error_payload("GET", {"query": '{ a: articles_by_id(id: "9") { id } }'}, b"",
+                                    "FORBIDDEN", "You don't have permission to access this.", {})
+    real_by_id = gql(mock.client, '{ a: articles_by_id(id: "9") { id } }', path="/graphql").get_json()
+    assert aliased == real_by_id

@@ -71,3 +71,67 @@ def register() -> None:
     match_key = getattr(faults, "MatchKey", None)
     if register_key is not None and match_key is not None:
         register_key(match_key("operation", _parse, _test))
+
+
+#: the codes each root field's resolver can raise itself (from system-global.ts / the
+#: services they call); any other error of a GraphQL request comes from the REST pipeline
+#: (authentication, rate limiter) and keeps REST's envelope
+RESOLVER_ERRORS: dict[str, frozenset[str]] = {
+    "auth_login": frozenset({"INVALID_CREDENTIALS", "INVALID_OTP", "USER_SUSPENDED",
+                             "INVALID_PROVIDER_CONFIG"}),
+    "auth_refresh": frozenset({"INVALID_CREDENTIALS", "USER_SUSPENDED", "INVALID_PAYLOAD",
+                               "TOKEN_EXPIRED", "INVALID_TOKEN"}),
+    "auth_logout": frozenset({"INVALID_PAYLOAD", "TOKEN_EXPIRED", "INVALID_TOKEN"}),
+    "auth_password_request": frozenset({"INVALID_PAYLOAD"}),
+    "auth_password_reset": frozenset({"INVALID_TOKEN", "TOKEN_EXPIRED", "FORBIDDEN",
+                                      "FAILED_VALIDATION"}),
+}
+#: what a collection's ``<name>_by_id`` resolver raises
+_BY_ID_ERRORS = frozenset({"FORBIDDEN"})
+
+
+def graphql_error_payload(method: str, args: Any, body: bytes, code: str, message: str,
+                          extensions: dict[str, Any]) -> dict[str, Any] | None:
+    """The GraphQL answer a resolver error of ``code`` gives this request: every root field
+    that can raise it is null with one located error each; None when no root field can (the
+    error then belongs to the REST pipeline and keeps REST's envelope)."""
+    from graphql import GraphQLError, get_operation_ast, parse
+    from graphql.language import FieldNode
+
+    query: Any = args.get("query") if method == "GET" else None
+    name: Any = args.get("operationName") if method == "GET" else None
+    if method != "GET":
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return None
+        if isinstance(payload, dict):
+            query, name = payload.get("query"), payload.get("operationName")
+    if not isinstance(query, str):
+        return None
+    try:
+        operation = get_operation_ast(parse(query), name if isinstance(name, str) else None)
+    except GraphQLError:
+        return None
+    if operation is None:
+        return None
+    data: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            continue
+        field = selection.name.value
+        key = selection.alias.value if selection.alias else field
+        codes = RESOLVER_ERRORS.get(field, _BY_ID_ERRORS if field.endswith("_by_id") else None)
+        data[key] = None
+        if codes is None or code not in codes:
+            continue
+        located: dict[str, Any] = {"message": message, "extensions": {"code": code, **extensions}}
+        if selection.loc is not None:
+            location = selection.loc.source.get_location(selection.loc.start)
+            located["locations"] = [{"line": location.line, "column": location.column}]
+        located["path"] = [key]
+        errors.append(located)
+    if not errors:
+        return None
+    return {"data": data, "errors": errors}
