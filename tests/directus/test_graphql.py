@@ -498,3 +498,18 @@ def test_a_resolver_error_in_graphql_shape_matches_the_real_one(mock: Any) -> No
                                     "FORBIDDEN", "You don't have permission to access this.", {})
     real_by_id = gql(mock.client, '{ a: articles_by_id(id: "9") { id } }', path="/graphql").get_json()
     assert aliased == real_by_id
+
+
+def test_graphql_fault_response_inside_a_request(mock: Any) -> None:
+    from authmock.flavours.directus import errors as E
+    from authmock.flavours.directus.graphql_ops import graphql_fault_response
+
+    body = {"query": LOGIN, "variables": {"email": ADMIN, "password": "wrong"}}
+    real = mock.client.post("/graphql/system", json=body)
+    with mock.app.test_request_context("/graphql/system", method="POST", json=body):
+        shaped = graphql_fault_response(E.invalid_credentials())
+        assert graphql_fault_response(E.token_expired()) is None  # the pipeline's, not auth_login's
+    assert (shaped.status_code, shaped.get_data()) == (200, real.get_data())
+    assert shaped.headers["Cache-Control"] == real.headers["Cache-Control"]
+    with mock.app.test_request_context("/auth/login", method="POST", json={}):
+        assert graphql_fault_response(E.invalid_credentials()) is None

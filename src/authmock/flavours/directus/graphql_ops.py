@@ -135,3 +135,19 @@ def graphql_error_payload(method: str, args: Any, body: bytes, code: str, messag
     if not errors:
         return None
     return {"data": data, "errors": errors}
+
+
+def graphql_fault_response(err: Any) -> Any:
+    """For the current request: the 200 GraphQL answer of a resolver raising ``err`` (a
+    ``DirectusError``), or None when the request is no GraphQL operation that could raise it."""
+    from flask import request
+
+    from authmock.flavours.directus import http as H
+
+    if not request.path.lower().startswith("/graphql"):
+        return None
+    body = request.get_data(cache=True) if request.method != "GET" else b""
+    payload = graphql_error_payload(
+        request.method, request.args, body, err.code, err.message, dict(err.extensions)
+    )
+    return None if payload is None else H.json_response(payload)
