@@ -7,9 +7,12 @@ and exits 0; the targets are the foundation issue's, and the table says which ar
 from __future__ import annotations
 
 import argparse
+import json
 import platform
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -50,6 +53,23 @@ def login_app(name: str) -> Flask:
     """
     lifted = {"api_rate_limit": 0} if name == "paystub" else {}
     return authmock.create_app(name, fixtures=authmock.bundled_fixture(name, **lifted))
+
+
+def big_fixture(name: str, count: int) -> dict[str, Any]:
+    """A fixture file adding ``count`` users to the bundled ones (``"extends": "bundled"``),
+    each referring to a bundled role (and app or site) so references are checked too."""
+    users: list[dict[str, Any]]
+    if name == "dreamfactory":
+        users = [{"email": f"user{i}@example.com", "password": "pw", "first_name": "U",
+                  "last_name": str(i), "roles": {"frontend": "user"}} for i in range(count)]
+    elif name == "directus":
+        users = [{"id": f"00000000-0000-4000-8000-{i:012d}", "email": f"user{i}@example.com",
+                  "password": "pw", "role": "Editor", "first_name": "U"} for i in range(count)]
+    else:
+        users = [{"id": 100 + i, "site_id": 1, "role_id": 1 + i % 5, "first_name": "U",
+                  "last_name": str(i), "email": f"user{i}@example.com", "password": "pw",
+                  "created_at": "2025-01-01T00:00:00Z"} for i in range(count)]
+    return {"flavour": name, "extends": "bundled", "users": users}
 
 
 def per_call(fn: Callable[[], object], *, number: int, repeat: int = 7) -> float:
@@ -148,6 +168,20 @@ def main() -> int:
         miss, post_time = paired(unknown_path, hello_post, number=n(1000))
         rows.append((f"  unknown path {name} (context)", miss, "hello-world POST", post_time,
                      "—", True))
+
+    with tempfile.TemporaryDirectory() as folder:
+        for name in FLAVOURS:
+            path = Path(folder) / f"{name}-10k.json"
+            path.write_text(json.dumps(big_fixture(name, 10_000)))
+            text = path.read_text()
+
+            def load(name: str = name, path: Path = path) -> None:
+                authmock.create_app(name, fixtures=path)
+
+            big, parse = paired(load, lambda text=text: json.loads(text), number=1,
+                                repeat=5 if args.quick else 7)
+            rows.append((f"create_app({name}), 10 000-user file", big, "json.loads of the file",
+                         parse, "≤ 300 ms", big <= 0.3))
 
     def start_stop() -> None:
         with authmock.run_in_thread(app):

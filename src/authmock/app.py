@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, http_date
 from werkzeug.routing import Rule
 
 from authmock import flavour as flavours
@@ -30,12 +30,7 @@ from authmock.clock import Clock
 from authmock.cors import CorsPolicy
 from authmock.cors import policy as cors_policy
 from authmock.faults import Faults
-from authmock.fixtures import (
-    FixtureFile,
-    bundled_fixture_path,
-    fixture_from_data,
-    read_fixture_file,
-)
+from authmock.fixtures import FixtureFile
 from authmock.journal import Journal
 from authmock.mailbox import Mailbox
 from authmock.randomness import Random
@@ -146,6 +141,18 @@ class MockFlask(Flask):
         with self.mock.store.transaction():
             return super().dispatch_request()
 
+    def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Every product sends ``Date``, after its own headers: here on the mock clock, so the
+        Flask test client gets one too (the live server then adds none of its own)."""
+        clock = self.mock.clock
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == "date" for name, _ in headers):
+                headers.append(("Date", http_date(int(clock.time()))))
+            return start_response(status, headers, exc_info)
+
+        return super().wsgi_app(environ, start)
+
     def full_dispatch_request(self) -> Response:
         response = super().full_dispatch_request()
         stall = getattr(g, "authmock_stall", 0.0)
@@ -160,18 +167,14 @@ def current_mock() -> Mock:
     return mock
 
 
-def _load_fixture(flavour: str, fixtures: str | Path | Mapping[str, Any] | None) -> FixtureFile:
-    if fixtures is None:
-        fixture = read_fixture_file(bundled_fixture_path(flavour))
-    elif isinstance(fixtures, Mapping):
-        fixture = fixture_from_data(dict(fixtures))
-    else:
-        fixture = read_fixture_file(fixtures)
-    if fixture.flavour != flavour:
-        raise fixture.error(
-            "$.flavour", f"is \"{fixture.flavour}\" but the app is for \"{flavour}\""
-        )
-    return fixture
+def _load_fixture(
+    flavour: str,
+    fixtures: str | Path | Mapping[str, Any] | None,
+    settings: Mapping[str, Any] | None = None,
+) -> FixtureFile:
+    from authmock.overlay import load_fixture
+
+    return load_fixture(flavour, fixtures, settings)
 
 
 def create_app(
@@ -184,16 +187,19 @@ def create_app(
     realistic_timing: bool | None = None,
     cors: bool | None = None,
     cors_origins: Sequence[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> MockFlask:
     """A Flask app serving one flavour; its control handle is ``app.mock``.
 
-    ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults.
+    ``fixtures`` is a file path, an already-parsed dict, or None for the bundled defaults; a
+    file or dict states only what it changes from the bundled fixture (``authmock.overlay``).
+    ``settings`` apply over the fixture's, key by key.
     ``profile`` defaults to the fixture's ``settings.profile``, else ``"docs"``.
     ``cors=False`` gives the real product's CORS default instead of allowing loopback origins
     with credentials; ``cors_origins`` replaces the loopback list (else ``settings.cors_origins``).
     """
     impl = flavours.get(flavour)
-    fixture = _load_fixture(flavour, fixtures)
+    fixture = _load_fixture(flavour, fixtures, settings)
     chosen = profile if profile is not None else fixture.settings.get("profile", "docs")
     if chosen not in ("docs", "server"):
         raise ValueError(f"profile must be 'docs' or 'server', not {chosen!r}")

@@ -19,7 +19,14 @@ from types import FrameType
 from authmock import __version__, banner, cors
 from authmock import flavour as flavours
 from authmock.app import MockFlask, create_app
-from authmock.fixtures import FixtureError, FixtureFile, read_fixture_file
+from authmock.cli_fixtures import (
+    SetError,
+    add_commands,
+    add_set_option,
+    check_command,
+    parse_sets,
+)
+from authmock.fixtures import FixtureError, read_fixture_file
 from authmock.server import LiveServer, LoggingHandler, is_loopback
 from authmock.watch import FixtureWatcher, Watched, fingerprint
 
@@ -72,10 +79,15 @@ def _parser() -> argparse.ArgumentParser:
         "--watch", action="store_true",
         help="reload a --fixtures file when it changes (clock and live sessions are kept)",
     )
+    add_set_option(serve)
 
     parser.set_defaults(serve_parser=serve)
-    check = commands.add_parser("check-fixtures", help="validate a fixture file")
+    check = commands.add_parser(
+        "check-fixtures", help="validate a fixture file and show what it will serve"
+    )
     check.add_argument("file", metavar="FILE")
+    check.set_defaults(handler=check_command)
+    add_commands(commands)
     return parser
 
 
@@ -122,27 +134,6 @@ def _ports(args: argparse.Namespace, names: list[str]) -> dict[str, int]:
     return ports
 
 
-def check_fixture(path: str) -> FixtureFile:
-    """Full validation: the shared keys, then the flavour's own schema."""
-    fixture = read_fixture_file(path)
-    try:
-        impl = flavours.get(fixture.flavour)
-    except KeyError as exc:
-        raise fixture.error("$.flavour", str(exc.args[0])) from None
-    impl.parse_fixtures(fixture)
-    return fixture
-
-
-def _check(args: argparse.Namespace) -> int:
-    try:
-        fixture = check_fixture(args.file)
-    except FixtureError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    print(f"{args.file}: ok ({fixture.flavour})")
-    return 0
-
-
 def _serve(args: argparse.Namespace) -> int:
     names: list[str] = list(dict.fromkeys(args.flavour or flavours.available()))
     ports = _ports(args, names)
@@ -152,13 +143,14 @@ def _serve(args: argparse.Namespace) -> int:
         args.serve_parser.error("--watch needs a --fixtures FILE to watch")
     by_flavour: dict[str, str] = {}
     for path in args.fixtures:
-        fixture = read_fixture_file(path)
+        fixture = read_fixture_file(path, shared=False)  # create_app reports every problem
         if fixture.flavour not in names:
             raise CliError(f"{path}: $.flavour: \"{fixture.flavour}\" is not being served")
         if fixture.flavour in by_flavour:
             raise CliError(f"{path}: a second fixture file for {fixture.flavour}")
         by_flavour[fixture.flavour] = path
 
+    sets = parse_sets(args.set, names)
     token = args.control_token
     if token is None and not is_loopback(args.host):
         # Deliberately not from the app's seeded source: a seeded token would be guessable.
@@ -171,7 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
         return create_app(
             name, fixtures=by_flavour.get(name), profile=args.profile,
             control_token=token, seed=seed, cors=args.cors == "on",
-            cors_origins=args.cors_origin,
+            cors_origins=args.cors_origin, settings=sets.get(name),
         )
 
     # taken before the apps read the files, so that --watch misses no edit made meanwhile
@@ -239,9 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "check-fixtures":
-            return _check(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return int(handler(args))
         return _serve(args)
-    except (FixtureError, CliError) as exc:
+    except (FixtureError, CliError, SetError) as exc:
         print(f"authmock: {exc}", file=sys.stderr)
         return 1

@@ -33,13 +33,22 @@ _TYPE_NAMES = {
 
 
 class FixtureError(ValueError):
-    """A fixture file is unusable; ``str()`` is the one-line message for the user."""
+    """A fixture file is unusable; ``str()`` is one ``FILE: JSON-PATH: problem`` line per
+    problem. ``path`` and ``problem`` are the first one's; ``problems`` holds them all."""
 
-    def __init__(self, source: str, path: str, problem: str) -> None:
+    def __init__(self, source: str, path: str, problem: str,
+                 more: list[tuple[str, str]] | None = None) -> None:
         self.source = source
         self.path = path
         self.problem = problem
-        super().__init__(f"{source}: {path}: {problem}")
+        self.problems: list[tuple[str, str]] = [(path, problem), *(more or [])]
+        super().__init__("\n".join(f"{source}: {p}: {text}" for p, text in self.problems))
+
+    @classmethod
+    def many(cls, source: str, problems: list[tuple[str, str]]) -> FixtureError:
+        """One error for every problem found (at least one)."""
+        (path, problem), *rest = problems
+        return cls(source, path, problem, rest)
 
 
 @dataclass
@@ -50,6 +59,11 @@ class FixtureFile:
     data: dict[str, Any]
     flavour: str
     settings: dict[str, Any] = field(default_factory=dict)
+    #: the document as its flavour's schema validated it (defaults filled), once checked
+    checked: dict[str, Any] | None = None
+    #: per list section extended from the bundled data: each entry's index in this file
+    #: (None: a bundled entry), so problems name the line the user wrote
+    origins: dict[str, list[int | None]] = field(default_factory=dict)
 
     def error(self, path: str, problem: str) -> FixtureError:
         return FixtureError(self.source, path, problem)
@@ -123,11 +137,15 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def read_fixture_file(path: str | Path) -> FixtureFile:
-    """Parse a fixture file and check the keys every flavour shares."""
+_bundled_texts: dict[Path, str] = {}
+
+
+def read_fixture_file(path: str | Path, *, shared: bool = True) -> FixtureFile:
+    """Parse a fixture file and (unless ``shared`` is False) check the keys every flavour
+    shares. The bundled files are read from disk once per process."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _bundled_texts.get(Path(path)) or Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FixtureError(source, "$", "file not found") from None
     except (OSError, UnicodeError) as exc:
@@ -140,16 +158,26 @@ def read_fixture_file(path: str | Path) -> FixtureFile:
         ) from None
     except ValueError as exc:
         raise FixtureError(source, "$", f"invalid JSON: {exc}") from None
-    return fixture_from_data(data, source)
+    return fixture_from_data(data, source, shared=shared)
 
 
-def fixture_from_data(data: Any, source: str = "<fixtures>") -> FixtureFile:
+def remember_bundled(path: Path) -> None:
+    """Keep a bundled file's text in memory (it is read by every ``create_app``)."""
+    if path not in _bundled_texts and path.is_file():
+        _bundled_texts[path] = path.read_text(encoding="utf-8")
+
+
+def fixture_from_data(data: Any, source: str = "<fixtures>", *, shared: bool = True) -> FixtureFile:
     if not isinstance(data, dict):
         raise FixtureError(source, "$", "must be a JSON object")
     flavour = data.get("flavour")
     if not isinstance(flavour, str) or not flavour:
         raise FixtureError(source, "$.flavour", "missing required key \"flavour\" (a string)")
     fixture = FixtureFile(source=source, data=data, flavour=flavour)
+    if not shared:  # a flavour with a schema checks these with everything else
+        raw = data.get("settings", {})
+        fixture.settings = raw if isinstance(raw, dict) else {}
+        return fixture
     settings = fixture.get(data, "settings", dict, "$", default={})
     profile = settings.get("profile", "docs")
     if profile not in PROFILES:

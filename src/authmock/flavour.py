@@ -17,6 +17,7 @@ from flask import Response
 if TYPE_CHECKING:
     from authmock.app import Mock
     from authmock.fixtures import FixtureFile
+    from authmock.schema import FixtureSchema
 
 
 class Flavour(ABC):
@@ -29,6 +30,10 @@ class Flavour(ABC):
     #: the product's reason phrases where they differ from the usual ones (``{413: "..."}``);
     #: the status line otherwise says ``404 Not Found``, not Werkzeug's ``404 NOT FOUND``
     reason_phrases: ClassVar[Mapping[int, str]] = {}
+    #: the declared fixture (``authmock.schema.FixtureSchema``): with one, the core overlays
+    #: fixture files on the bundled one, reports every problem at once, and publishes the
+    #: JSON Schema; without one, ``parse_fixtures`` checks the document by hand
+    fixture_schema: ClassVar[FixtureSchema | None] = None
     #: ``{session table: (users table, the session row's field holding the user's key)}``:
     #: what ``--watch`` keeps across a fixture reload, for users that still exist
     session_tables: ClassVar[Mapping[str, tuple[str, str]]] = {}

@@ -3,7 +3,8 @@
 Apps are built once per session (per flavour, fixture file and profile) and reset before every
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
 the whole session. ``@pytest.mark.authmock(fixtures=..., profile=...)`` gives a test (or a
-module, through ``pytestmark``) an app with other fixtures or the ``server`` profile;
+module, through ``pytestmark``) an app with other fixtures (a path, found next to the test file
+or else under the rootdir, or a dict) or the ``server`` profile;
 ``cors=False`` gives the product's own CORS default instead of authmock's loopback CORS.
 """
 
@@ -108,7 +109,21 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
     if isinstance(fixtures, Mapping):
         flavour = fixtures.get("flavour")
         return flavour if isinstance(flavour, str) else None
-    return read_fixture_file(fixtures).flavour
+    return read_fixture_file(fixtures, shared=False).flavour  # the app reports every problem
+
+
+def _resolve(
+    fixtures: str | Path | Mapping[str, Any] | None, request: pytest.FixtureRequest
+) -> str | Path | Mapping[str, Any] | None:
+    """A relative marker path names a file next to the test file, else under the rootdir
+    (so ``cd tests && pytest`` finds the same file as ``pytest`` from the root)."""
+    if fixtures is None or isinstance(fixtures, Mapping) or Path(fixtures).is_absolute():
+        return fixtures
+    for base in (request.path.parent, request.config.rootpath):
+        candidate = base / fixtures
+        if candidate.is_file():
+            return candidate
+    return request.config.rootpath / fixtures  # not found: the error names this path
 
 
 def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> MockFixture:
@@ -116,7 +131,7 @@ def _make(request: pytest.FixtureRequest, session: _Session, flavour: str) -> Mo
     profile: str | None = None
     cors: bool | None = None
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # closest marker wins
-        wanted = marker.kwargs.get("fixtures")
+        wanted = _resolve(marker.kwargs.get("fixtures"), request)
         if wanted is not None and _fixture_flavour(wanted) == flavour:
             fixtures = wanted
         if marker.kwargs.get("profile") is not None:
@@ -167,7 +182,8 @@ paystub_mock = mock_fixture(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures=None, profile=None, cors=None): use another fixture file (path or "
-        "dict), the 'server' profile or (cors=False) the product's own CORS default for the "
+        f"{MARKER}(fixtures=None, profile=None, cors=None): use another fixture file (a path, "
+        "relative to the test file or else the rootdir, or a dict; either over the bundled "
+        "fixture), the 'server' profile or (cors=False) the product's own CORS default for the "
         "authmock fixtures of this test or module",
     )

@@ -42,6 +42,15 @@ class QuietHandler(WSGIRequestHandler):
             return
         super().send_header(keyword, value)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header on the app's mock clock, like cookie ``Expires`` and tokens."""
+        if timestamp is None:
+            mock = getattr(getattr(self.server, "app", None), "mock", None)
+            clock = getattr(mock, "clock", None)
+            if clock is not None:
+                timestamp = clock.time()
+        return super().date_time_string(timestamp)
+
     def make_environ(self) -> dict[str, Any]:
         """Werkzeug's, with the request target's bytes kept as they came.
 

@@ -136,3 +136,24 @@ def test_a_chunked_body_over_the_flavour_limit_is_refused_not_cut(size: int, sta
         reply = _chunked_post(server.port, b"/echo", b"x" * size)
     assert reply.split(b" ", 2)[1] == status
     assert lengths == ([size] if status == b"200" else [])
+
+
+def test_the_date_header_follows_the_mock_clock() -> None:
+    from email.utils import parsedate_to_datetime
+
+    with authmock.run_in_thread("toy", fixtures=TOY_FIXTURES) as server:
+        server.clock.set("2031-05-06T07:08:09Z")
+        server.clock.freeze()
+        with urllib.request.urlopen(server.url + "/__authmock__/health", timeout=5) as response:
+            sent = response.headers["Date"]
+        assert sent == "Tue, 06 May 2031 07:08:09 GMT"
+        assert parsedate_to_datetime(sent).timestamp() == int(server.clock.time())
+
+
+def test_the_test_client_gets_a_date_on_the_mock_clock_too() -> None:
+    app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
+    app.mock.clock.set("2031-05-06T07:08:09Z")
+    app.mock.clock.freeze()
+    response = app.test_client().get("/__authmock__/health")
+    assert response.headers.getlist("Date") == ["Tue, 06 May 2031 07:08:09 GMT"]
+    assert list(response.headers)[-1][0] == "Date"  # after the app's own headers, as servers send it

@@ -68,7 +68,7 @@ def test_preflight_from_an_allowed_origin(directus_mock: Any) -> None:
         "Content-Security-Policy", "Cross-Origin-Opener-Policy", "X-Powered-By",
         "Access-Control-Allow-Origin", "Vary", "Access-Control-Allow-Credentials",
         "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age",
-        "Access-Control-Expose-Headers", "Content-Length",
+        "Access-Control-Expose-Headers", "Content-Length", "Date",
     ]
     assert _cors(response) == [
         ("Access-Control-Allow-Origin", APP),

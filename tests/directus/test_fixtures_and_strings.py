@@ -121,6 +121,16 @@ def _with(**changes: Any) -> dict[str, Any]:
         ({"roles__1__parent": "nobody"}, "$.roles[1].parent: must be the id of another role"),
         ({"roles__1__policies": [1]}, "$.roles[1].policies[0]: must be"),
         ({"roles__1__icon": None}, "$.roles[1].icon: must be"),
+        ({"settings__public_registration_role": "Nobody"},
+         "$.settings.public_registration_role: no role with id or name 'Nobody'"),
+        ({"settings__public_registration_email_filter": {"email": {"_like": "x"}}},
+         "$.settings.public_registration_email_filter: unknown operator _like"),
+        ({"settings__public_registration": "maybe"}, "$.settings.public_registration: must be true, false"),
+        ({"settings__RATE_LIMITER_REGISTRATION_POINTS": 0}, "$.settings.RATE_LIMITER_REGISTRATION_POINTS: must be at least 1"),
+        ({"settings__USER_INVITE_TOKEN_TTL": "soon"}, "$.settings.USER_INVITE_TOKEN_TTL: must be a duration"),
+        ({"settings__USER_INVITE_URL_ALLOW_LIST": [1]}, "$.settings.USER_INVITE_URL_ALLOW_LIST[0]: must be"),
+        ({"roles__1__permissions": {"directus_users": {"update": [1]}}},
+         "$.roles[1].permissions.directus_users.update[0]: must be"),
     ],
 )
 def test_fixture_problems_name_the_path(changes: dict[str, Any], message: str) -> None:
@@ -130,7 +140,10 @@ def test_fixture_problems_name_the_path(changes: dict[str, Any], message: str) -
 
 
 def test_minimal_fixture_is_an_empty_directus() -> None:
-    app = authmock.create_app("directus", fixtures={"flavour": "directus"})
+    # a file states what it changes: empty sections replace the bundled ones
+    empty = {"flavour": "directus", "roles": [], "users": [], "providers": [],
+             "public": {}, "collections": {}}
+    app = authmock.create_app("directus", fixtures=empty)
     client = app.test_client()
     assert client.get("/auth").get_json() == {"data": [], "disableDefault": False}
     assert error(client.post("/auth/login", json={"email": ADMIN, "password": "password"}))[2] == "INVALID_CREDENTIALS"
@@ -150,7 +163,10 @@ def test_spec_strings_live_in_errors_py_once() -> None:
         text = path.read_text(encoding="utf-8")
         for message in ("Invalid user credentials.", "Invalid token.", "Token expired.", "User suspended.",
                         "You don't have permission", "Redirecting to", "Password Reset Request",
-                        "incorrect header check", "is not valid JSON", "Disallow: /", '"pong"'):
+                        "incorrect header check", "is not valid JSON", "Disallow: /", '"pong"',
+                        "hasn't been invited", "TFA Secret is already set", "has to be unique",
+                        "Invalid verification code", "You've been invited", "Verify your email address",
+                        "doesn't have TFA enabled", "Cannot remove the last admin", "Invalid foreign key"):
             assert message not in text, (path.name, message)
 
 

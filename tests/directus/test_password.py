@@ -111,7 +111,8 @@ def test_allow_list_reads_urls_like_new_url(directus_mock: Any, url: str) -> Non
     assert directus_mock.mailbox.last() is None
 
 
-@pytest.mark.authmock(fixtures={**with_settings(), "settings": {"profile": "docs"}})
+@pytest.mark.authmock(fixtures={**with_settings(), "settings": {
+    "profile": "docs", "PASSWORD_RESET_URL_ALLOW_LIST": None}})  # settings merge: unset it
 def test_without_an_allow_list_every_reset_url_is_refused(directus_mock: Any) -> None:
     response = _request(directus_mock, email=HELLO, reset_url=ALLOWED)
     assert error(response) == _payload(f'URL "{ALLOWED}" can\'t be used to reset passwords')

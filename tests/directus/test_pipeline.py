@@ -74,7 +74,7 @@ def test_204_has_no_body_and_no_content_type(directus_mock: Any) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/auth/login"), ("PUT", "/auth/login"), ("DELETE", "/users/me"), ("GET", "/nowhere"),
+    [("GET", "/auth/login"), ("PUT", "/auth/login"), ("PUT", "/users/me"), ("GET", "/nowhere"),
      ("POST", "/items/articles"), ("GET", "/auth/oauth/google"), ("PATCH", "/auth")],
 )
 def test_unknown_routes_and_methods(directus_mock: Any, method: str, path: str) -> None:

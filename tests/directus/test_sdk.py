@@ -73,6 +73,7 @@ def _run_sdk(url: str, script: str = "run.mjs") -> dict[str, Any]:
 
 
 def test_official_sdk_round_trip(directus_mock: Any) -> None:
+    directus_mock.clock.freeze()  # the script computes TOTP codes; no 30 s step may pass between
     seen = _run_sdk(directus_mock.url)
 
     assert seen["login"] == {"access_token": "string", "refresh_token_length": 64, "expires": 900000}
@@ -96,11 +97,53 @@ def test_official_sdk_round_trip(directus_mock: Any) -> None:
     ]
     # the SDK's requests reached authmock in this order, each with the status Directus gives
     paths = [(e["method"], e["path"], e["status"]) for e in directus_mock.journal.entries()]
-    assert paths == [
+    assert paths[:10] == [
         ("POST", "/auth/login", 200), ("GET", "/users/me", 200), ("POST", "/auth/refresh", 200),
         ("POST", "/auth/refresh", 401), ("GET", "/users/me", 200), ("POST", "/auth/logout", 204),
         ("POST", "/auth/refresh", 401), ("POST", "/auth/login", 401), ("GET", "/users/me", 200),
         ("GET", "/items/articles", 200),
+    ]
+    _assert_account_flows(seen, paths[10:])
+
+
+EDITOR_ROLE = "a1f2c3d4-0000-4000-8000-000000000002"
+
+
+def _assert_account_flows(seen: dict[str, Any], paths: list[tuple[str, str, int]]) -> None:
+    """registerUser, inviteUser, acceptUserInvite, createUser, updateMe and the TFA commands."""
+    assert seen["register_verify"] == {"status": 302, "to_admin_user": True}
+    assert seen["registered_me"] == {
+        "email": "sdk.user@example.com", "first_name": "Sdk", "status": "active", "role": EDITOR_ROLE}
+    assert seen["invitee_me"] == {"email": "sdk.invitee@example.com", "status": "active"}
+    assert seen["created"] == {"email": "sdk.created@example.com", "role": EDITOR_ROLE, "status": "active"}
+    assert seen["duplicate"] == {
+        "ok": False, "directus": True, "status": 400, "code": "RECORD_NOT_UNIQUE",
+        "message": 'Value "[sdk.created@example.com]" for field "email" in collection "directus_users" '
+                   "has to be unique.",
+    }
+    assert seen["updated_me"] == {"first_name": "Robot"}
+    assert seen["tfa_generate"] == {
+        "secret_length": 16,
+        "url": "otpauth://totp/Directus:admin%40example.com?secret=<secret>&period=30&digits=6"
+               "&algorithm=SHA1&issuer=Directus",
+    }
+    assert seen["tfa_wrong_otp"] == {
+        "ok": False, "directus": True, "status": 400, "code": "INVALID_PAYLOAD",
+        "message": 'Invalid payload. "otp" is invalid.',
+    }
+    assert seen["login_without_otp"]["code"] == "INVALID_OTP"
+    assert seen["served_otp_matches"] is True
+    assert seen["login_with_otp"] == "string"
+    assert seen["tfa_after_disable"] == {"tfa_secret": None}
+    assert paths == [
+        ("PATCH", "/settings", 200), ("POST", "/users/register", 204),
+        ("GET", "/users/register/verify-email", 302), ("POST", "/auth/login", 200), ("GET", "/users/me", 200),
+        ("POST", "/users/invite", 204), ("POST", "/users/invite/accept", 204), ("POST", "/auth/login", 200),
+        ("GET", "/users/me", 200), ("POST", "/users", 200), ("POST", "/users", 400), ("PATCH", "/users/me", 200),
+        ("POST", "/auth/login", 200), ("POST", "/users/me/tfa/generate", 200),
+        ("POST", "/users/me/tfa/enable", 400), ("POST", "/users/me/tfa/enable", 204),
+        ("POST", "/auth/login", 401), ("POST", "/auth/login", 200), ("POST", "/users/me/tfa/disable", 204),
+        ("GET", "/users/me", 200),
     ]
 
 

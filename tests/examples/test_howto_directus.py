@@ -105,3 +105,39 @@ def test_public_data_and_the_static_token(directus_mock: MockFixture) -> None:
     admin = requests.get(f"{base}/items/articles",
                          headers={"Authorization": "Bearer admin-static-token"}, timeout=5)
     assert [a["id"] for a in admin.json()["data"]] == [1, 2, 3]
+
+
+def test_sign_up_verify_from_the_mailbox_and_log_in(directus_mock: MockFixture) -> None:
+    base = directus_mock.url
+    admin = {"Authorization": "Bearer admin-static-token"}
+    # Directus keeps registration off until an admin switches it on in directus_settings
+    # (or the fixture sets "public_registration": true).
+    requests.patch(f"{base}/settings", json={"public_registration": True}, headers=admin, timeout=5)
+    signup = requests.post(f"{base}/users/register",
+                           json={"email": "newcomer@example.com", "password": "pick-a-password"}, timeout=5)
+    assert signup.status_code == 204  # also for an address that exists: no user enumeration
+
+    # The verification mail is in the mailbox; its link calls the API, which redirects.
+    token = directus_mock.mailbox.last("newcomer@example.com").token
+    verified = requests.get(f"{base}/users/register/verify-email", params={"token": token},
+                            allow_redirects=False, timeout=5)
+    assert verified.status_code == 302
+    login = requests.post(f"{base}/auth/login",
+                          json={"email": "newcomer@example.com", "password": "pick-a-password"}, timeout=5)
+    assert login.status_code == 200
+
+
+def test_turn_on_two_factor_for_a_user(directus_mock: MockFixture) -> None:
+    from authmock.otp import code_at
+
+    client = directus_mock.client
+    directus_mock.clock.freeze()  # no 30 s step passes between computing and sending the code
+    admin = {"Authorization": "Bearer admin-static-token"}
+    setup = client.post("/users/me/tfa/generate", json={"password": "password"}, headers=admin).json["data"]
+    # setup["otpauth_url"] is what the QR code shows; the authenticator's code for its secret:
+    code = code_at(setup["secret"], directus_mock.clock.time())
+    client.post("/users/me/tfa/enable", json={"secret": setup["secret"], "otp": code}, headers=admin)
+    # From now on the login needs the code, which directus_mock.otp() computes for you.
+    login = client.post("/auth/login", json={"email": "admin@example.com", "password": "password",
+                                            "otp": directus_mock.otp("admin@example.com")})
+    assert login.status_code == 200

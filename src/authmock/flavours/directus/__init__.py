@@ -10,10 +10,12 @@ from werkzeug.exceptions import HTTPException
 from authmock.flavour import Flavour
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus.config import Seed, parse_fixture
+from authmock.flavours.directus.config import Seed
 from authmock.flavours.directus.cors import decorate, effective
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
 from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
+from authmock.flavours.directus.schema import SCHEMA
+from authmock.flavours.directus.seed import parse_fixture
 from authmock.flavours.directus.service import DirectusService
 from authmock.flavours.directus.sso import register_idp
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 class DirectusFlavour(Flavour):
     name = "directus"
     default_port = 8055
+    fixture_schema = SCHEMA
     #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
     max_content_length = MAX_PAYLOAD_SIZE
     session_tables = {"directus_sessions": ("directus_users", "user")}

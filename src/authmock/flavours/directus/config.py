@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authmock.fixtures import FixtureFile
-from authmock.flavours.directus.realtime_config import REALTIME_KEYS, RealtimeSettings
+from authmock.flavours.directus.accounts import (
+    AccountSettings,
+    parse_accounts,
+)
+from authmock.flavours.directus.realtime_config import RealtimeSettings
 from authmock.flavours.directus.realtime_config import parse_settings as parse_realtime
-from authmock.otp import is_valid_secret
 
 _MS = re.compile(
     r"^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$",
@@ -45,20 +48,6 @@ USER_DEFAULTS: dict[str, Any] = {
     "text_direction": "auto", "policies": [],
 }
 CONCEALED = ("password", "tfa_secret", "token")
-
-_SETTINGS = {
-    "profile", "realistic_timing", "seed", "jwt_secret", "cors_origins",
-    "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SESSION_COOKIE_TTL",
-    "SESSION_REFRESH_GRACE_PERIOD", "LOGIN_STALL_TIME",
-    "REFRESH_TOKEN_COOKIE_NAME", "REFRESH_TOKEN_COOKIE_SECURE", "REFRESH_TOKEN_COOKIE_SAME_SITE",
-    "REFRESH_TOKEN_COOKIE_DOMAIN", "SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE",
-    "SESSION_COOKIE_SAME_SITE", "SESSION_COOKIE_DOMAIN", "PASSWORD_RESET_URL_ALLOW_LIST",
-    "PUBLIC_URL", "AUTH_DISABLE_DEFAULT", "RATE_LIMITER_ENABLED", "RATE_LIMITER_POINTS",
-    "RATE_LIMITER_DURATION", "auth_login_attempts", "auth_password_policy",
-    "CORS_ENABLED", "CORS_ORIGIN", "CORS_METHODS", "CORS_ALLOWED_HEADERS", "CORS_EXPOSED_HEADERS",
-    "CORS_CREDENTIALS", "CORS_MAX_AGE",
-    *REALTIME_KEYS,
-}
 
 #: Directus's CORS_* defaults (packages/env constants/defaults.ts); CORS_ORIGIN false means the
 #: cors package is mounted but does nothing, so CORS_ENABLED alone changes no answer
@@ -256,6 +245,9 @@ class Settings:
     login_attempts: int | None = 25
     password_policy: str | None = None
     cors: CorsSettings = field(default_factory=CorsSettings)
+    #: registration, invites, TFA set-up (accounts.py)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
+    #: WEBSOCKETS_* (realtime.py)
     realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
 
 
@@ -294,87 +286,53 @@ class Seed:
     providers: list[Provider] = field(default_factory=list)
 
 
-def _bool(fixture: FixtureFile, settings: dict[str, Any], key: str, default: bool) -> bool:
+def env_bool(value: Any) -> bool:
     """A boolean, or the env spelling ``"true"`` / ``"false"`` Directus casts to one."""
-    value: Any = fixture.get(settings, key, (bool, str), "$.settings", default=default)
-    if isinstance(value, str):
-        if value.lower() not in ("true", "false"):
-            raise fixture.error(f"$.settings.{key}", 'must be true, false, "true" or "false"')
-        return value.lower() == "true"
-    return bool(value)
+    return value.lower() == "true" if isinstance(value, str) else bool(value)
 
 
-def _duration(fixture: FixtureFile, settings: dict[str, Any], key: str, default: float) -> float:
-    if key not in settings:
-        return default
-    value = parse_ms(settings[key])
-    if value is None or value < 0:
-        raise fixture.error(
-            f"$.settings.{key}", 'must be a duration such as "15m", "7d" or a number of ms'
-        )
-    return value
-
-
-def _url_list(fixture: FixtureFile, value: Any, path: str) -> list[str]:
+def url_list(value: str | list[str]) -> list[str]:
+    """A comma-separated string (as the env var) or a list, as a list of URLs."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    items: list[Any] = fixture.expect(value, (list, str), path)
-    for index, item in enumerate(items):
-        fixture.expect(item, str, f"{path}[{index}]")
-    return list(items)
+    return list(value)
 
 
 def parse_settings(fixture: FixtureFile) -> Settings:
+    """The settings as Directus reads them. ``schema.py`` declared and checked every one (and
+    filled the defaults), so this only converts; ``raw`` is the file's own object."""
     raw = fixture.settings
-    fixture.only_keys(raw, _SETTINGS, "$.settings")
+    s: dict[str, Any] = fixture.checked["settings"] if fixture.checked is not None else raw
     out = Settings()
-    out.access_ttl_ms = _duration(fixture, raw, "ACCESS_TOKEN_TTL", out.access_ttl_ms)
-    out.refresh_ttl_ms = _duration(fixture, raw, "REFRESH_TOKEN_TTL", out.refresh_ttl_ms)
-    out.session_ttl_ms = _duration(fixture, raw, "SESSION_COOKIE_TTL", out.session_ttl_ms)
-    out.grace_ms = _duration(fixture, raw, "SESSION_REFRESH_GRACE_PERIOD", out.grace_ms)
-    out.login_stall_ms = _duration(fixture, raw, "LOGIN_STALL_TIME", out.login_stall_ms)
+
+    def ms(key: str, default: float) -> float:
+        value = parse_ms(s[key]) if key in s else None
+        return default if value is None else value
+
+    out.access_ttl_ms = ms("ACCESS_TOKEN_TTL", out.access_ttl_ms)
+    out.refresh_ttl_ms = ms("REFRESH_TOKEN_TTL", out.refresh_ttl_ms)
+    out.session_ttl_ms = ms("SESSION_COOKIE_TTL", out.session_ttl_ms)
+    out.grace_ms = ms("SESSION_REFRESH_GRACE_PERIOD", out.grace_ms)
+    out.login_stall_ms = ms("LOGIN_STALL_TIME", out.login_stall_ms)
     for prefix, attr in (("REFRESH_TOKEN_COOKIE", "refresh_cookie"), ("SESSION_COOKIE", "session_cookie")):
-        name = fixture.get(raw, f"{prefix}_NAME", str, "$.settings", default=getattr(out, f"{attr}_name"))
-        if not name or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
-            raise fixture.error(f"$.settings.{prefix}_NAME", "must be a valid cookie name")
-        setattr(out, f"{attr}_name", name)
-        setattr(out, f"{attr}_secure", _bool(fixture, raw, f"{prefix}_SECURE", False))
-        same_site = fixture.get(raw, f"{prefix}_SAME_SITE", str, "$.settings", default="lax")
-        same_site = same_site or "strict"  # constants.ts: env value || 'strict'
-        if same_site.lower() not in SAME_SITE:
-            raise fixture.error(f"$.settings.{prefix}_SAME_SITE", 'must be "lax", "strict" or "none"')
+        setattr(out, f"{attr}_name", s.get(f"{prefix}_NAME", getattr(out, f"{attr}_name")))
+        setattr(out, f"{attr}_secure", env_bool(s.get(f"{prefix}_SECURE", False)))
+        same_site = s.get(f"{prefix}_SAME_SITE", "lax") or "strict"  # constants.ts: env || 'strict'
         setattr(out, f"{attr}_same_site", same_site.lower())
-        domain: Any = fixture.get(raw, f"{prefix}_DOMAIN", (str, type(None)), "$.settings", default=None)
-        setattr(out, f"{attr}_domain", domain or None)
-    if "PASSWORD_RESET_URL_ALLOW_LIST" in raw:
-        out.reset_allow_list = _url_list(
-            fixture, raw["PASSWORD_RESET_URL_ALLOW_LIST"], "$.settings.PASSWORD_RESET_URL_ALLOW_LIST"
-        )
-    public_url: Any = fixture.get(raw, "PUBLIC_URL", (str, type(None)), "$.settings", default=None)
+        setattr(out, f"{attr}_domain", s.get(f"{prefix}_DOMAIN") or None)
+    allow_list = s.get("PASSWORD_RESET_URL_ALLOW_LIST")
+    out.reset_allow_list = None if allow_list is None else url_list(allow_list)  # null: not set
+    public_url = s.get("PUBLIC_URL")
     out.public_url = public_url.rstrip("/") if public_url else None
-    out.disable_default = _bool(fixture, raw, "AUTH_DISABLE_DEFAULT", False)
-    out.rate_limiter_enabled = _bool(fixture, raw, "RATE_LIMITER_ENABLED", False)
-    points = fixture.get(raw, "RATE_LIMITER_POINTS", int, "$.settings", default=50)
-    if points < 1:
-        raise fixture.error("$.settings.RATE_LIMITER_POINTS", "must be at least 1")
-    out.rate_limiter_points = points
-    duration: Any = fixture.get(raw, "RATE_LIMITER_DURATION", (int, float), "$.settings", default=1)
-    if duration <= 0:
-        raise fixture.error("$.settings.RATE_LIMITER_DURATION", "must be a positive number of seconds")
-    out.rate_limiter_duration = float(duration)
-    attempts: Any = fixture.get(raw, "auth_login_attempts", (int, type(None)), "$.settings", default=25)
-    if attempts is not None and attempts < 0:
-        raise fixture.error("$.settings.auth_login_attempts", "must be null or a number ≥ 0")
-    out.login_attempts = attempts
-    policy: Any = fixture.get(raw, "auth_password_policy", (str, type(None)), "$.settings", default=None)
-    if policy:
-        try:
-            re.compile(policy_pattern(policy))
-        except re.error as exc:
-            raise fixture.error("$.settings.auth_password_policy", f"is not a valid regex: {exc}") from None
-    out.password_policy = policy or None
-    out.cors = parse_cors(fixture, raw)
-    out.realtime = parse_realtime(fixture, raw)
+    out.disable_default = env_bool(s.get("AUTH_DISABLE_DEFAULT", False))
+    out.rate_limiter_enabled = env_bool(s.get("RATE_LIMITER_ENABLED", False))
+    out.rate_limiter_points = s.get("RATE_LIMITER_POINTS", 50)
+    out.rate_limiter_duration = float(s.get("RATE_LIMITER_DURATION", 1))
+    out.login_attempts = s.get("auth_login_attempts", 25)
+    out.password_policy = s.get("auth_password_policy") or None
+    out.cors = parse_cors(s)
+    out.accounts = parse_accounts(s)
+    out.realtime = parse_realtime(s)
     return out
 
 
@@ -388,58 +346,26 @@ def _joined(value: Any) -> str | None:
     return value if isinstance(value, str) else ""
 
 
-def _no_dicts(fixture: FixtureFile, value: Any, path: str) -> None:
-    if isinstance(value, dict):
-        raise fixture.error(path, "must be true, false, an origin or a list of origins")
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            _no_dicts(fixture, item, f"{path}[{index}]")
+def parse_cors(settings: dict[str, Any]) -> CorsSettings:
+    """The options Directus's cors middleware gets, from CORS_* values ``schema.py`` checked."""
 
+    def cast(key: str) -> Any:
+        return env_cast(settings.get(key, CORS_DEFAULTS[key]))
 
-def _cors_value(fixture: FixtureFile, raw: dict[str, Any], key: str, path_hint: str) -> Any:
-    """A CORS_* value cast as @directus/env casts it, with its JSON path on every problem."""
-    path = f"$.settings.{key}"
-    value = raw.get(key, CORS_DEFAULTS[key])
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            fixture.expect(item, (str, bool), f"{path}[{index}]")
-    elif value is not None and not isinstance(value, (str, bool)):
-        raise fixture.error(path, path_hint)
-    try:
-        return env_cast(value)
-    except EnvCastError as exc:
-        raise fixture.error(path, f"is not a valid regex: {exc}") from None
-
-
-def parse_cors(fixture: FixtureFile, raw: dict[str, Any]) -> CorsSettings:
     out = CorsSettings()
-    out.enabled = _bool(fixture, raw, "CORS_ENABLED", CORS_DEFAULTS["CORS_ENABLED"])
-    out.credentials = _bool(fixture, raw, "CORS_CREDENTIALS", CORS_DEFAULTS["CORS_CREDENTIALS"])
-    origin = _cors_value(
-        fixture, raw, "CORS_ORIGIN",
-        'must be true, false, "*", an origin, a comma-separated list or a list of origins',
-    )
-    _no_dicts(fixture, origin, "$.settings.CORS_ORIGIN")
-    out.origin = origin
-    lists = 'must be a comma-separated string, a list of strings or false'
-    methods = _joined(_cors_value(fixture, raw, "CORS_METHODS", lists))
-    out.methods = methods or None
-    out.allowed_headers = _joined(_cors_value(fixture, raw, "CORS_ALLOWED_HEADERS", lists))
-    out.exposed_headers = _joined(_cors_value(fixture, raw, "CORS_EXPOSED_HEADERS", lists)) or None
-    max_age: Any = raw.get("CORS_MAX_AGE", CORS_DEFAULTS["CORS_MAX_AGE"])
-    if isinstance(max_age, (int, float)) and not isinstance(max_age, bool):
-        cast: Any = max_age
-    elif isinstance(max_age, (str, bool)) or max_age is None:
-        cast = env_cast(max_age)
+    out.enabled = env_bool(settings.get("CORS_ENABLED", CORS_DEFAULTS["CORS_ENABLED"]))
+    out.credentials = env_bool(settings.get("CORS_CREDENTIALS", CORS_DEFAULTS["CORS_CREDENTIALS"]))
+    out.origin = cast("CORS_ORIGIN")
+    out.methods = _joined(cast("CORS_METHODS")) or None
+    out.allowed_headers = _joined(cast("CORS_ALLOWED_HEADERS"))
+    out.exposed_headers = _joined(cast("CORS_EXPOSED_HEADERS")) or None
+    max_age: Any = settings.get("CORS_MAX_AGE", CORS_DEFAULTS["CORS_MAX_AGE"])
+    number: Any = max_age if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) \
+        else env_cast(max_age)
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and number == number:
+        out.max_age = _js_text(float(number))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
     else:
-        cast = None
-    number = isinstance(cast, (int, float)) and not isinstance(cast, bool) and cast == cast
-    if number and cast >= 0:
-        out.max_age = _js_text(float(cast))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
-    elif cast is False or cast is None or cast == "":
-        out.max_age = None
-    else:
-        raise fixture.error("$.settings.CORS_MAX_AGE", "must be a number of seconds (or false for none)")
+        out.max_age = None  # false, null or "" (anything else was refused by schema.py)
     return out
 
 
@@ -448,181 +374,3 @@ def policy_pattern(policy: str) -> str:
     if len(policy) >= 2 and policy.startswith("/") and policy.endswith("/"):
         return policy[1:-1]
     return policy
-
-
-def _permissions(fixture: FixtureFile, value: Any, path: str) -> dict[str, dict[str, Any]]:
-    perms = fixture.expect(value, dict, path)
-    out: dict[str, dict[str, Any]] = {}
-    for collection, rule in perms.items():
-        rpath = f"{path}.{collection}"
-        fixture.expect(rule, dict, rpath)
-        fixture.only_keys(rule, {"fields", "filter"}, rpath)
-        fields = fixture.get(rule, "fields", list, rpath, default=["*"])
-        for index, name in enumerate(fields):
-            fixture.expect(name, str, f"{rpath}.fields[{index}]")
-        filt = fixture.get(rule, "filter", dict, rpath, default={})
-        for key, cond in filt.items():
-            fixture.expect(cond, dict, f"{rpath}.filter.{key}")
-            for op in cond:
-                if op not in ("_eq", "_neq", "_in", "_nin", "_null", "_nnull"):
-                    raise fixture.error(
-                        f"{rpath}.filter.{key}.{op}",
-                        "unknown operator (supported: _eq, _neq, _in, _nin, _null, _nnull)",
-                    )
-        out[collection] = {"fields": list(fields), "filter": dict(filt)}
-    return out
-
-
-def parse_fixture(fixture: FixtureFile) -> Seed:
-    data = fixture.data
-    fixture.only_keys(
-        data, {"flavour", "settings", "roles", "public", "users", "collections", "providers"}, "$"
-    )
-    settings = parse_settings(fixture)
-
-    roles: dict[str, Role] = {}
-    for index, raw in enumerate(fixture.get(data, "roles", list, "$", default=[])):
-        path = f"$.roles[{index}]"
-        fixture.expect(raw, dict, path)
-        fixture.only_keys(
-            raw,
-            {"id", "name", "admin_access", "app_access", "permissions", "icon", "description",
-             "parent", "policies"},
-            path,
-        )
-        policies = fixture.get(raw, "policies", list, path, default=[])
-        for pindex, access in enumerate(policies):
-            fixture.expect(access, str, f"{path}.policies[{pindex}]")
-        role = Role(
-            id=fixture.get(raw, "id", str, path),
-            name=fixture.get(raw, "name", str, path),
-            admin_access=fixture.get(raw, "admin_access", bool, path, default=False),
-            app_access=fixture.get(raw, "app_access", bool, path, default=False),
-            permissions=_permissions(fixture, raw.get("permissions", {}), f"{path}.permissions"),
-            icon=fixture.get(raw, "icon", str, path, default="supervised_user_circle"),
-            description=fixture.get(raw, "description", (str, type(None)), path, default=None),
-            parent=fixture.get(raw, "parent", (str, type(None)), path, default=None),
-            policies=list(policies),
-        )
-        if role.id in roles or any(r.name == role.name for r in roles.values()):
-            raise fixture.error(f"{path}.id", "duplicate role id or name")
-        roles[role.id] = role
-    for index, role in enumerate(roles.values()):
-        if role.parent is not None and role.parent not in roles:
-            raise fixture.error(f"$.roles[{index}].parent", "must be the id of another role")
-
-    public_raw = fixture.get(data, "public", dict, "$", default={})
-    fixture.only_keys(public_raw, {"permissions"}, "$.public")
-    public_permissions = _permissions(fixture, public_raw.get("permissions", {}), "$.public.permissions")
-
-    providers: list[Provider] = []
-    for index, raw in enumerate(fixture.get(data, "providers", list, "$", default=[])):
-        path = f"$.providers[{index}]"
-        fixture.expect(raw, dict, path)
-        fixture.only_keys(raw, {"name", "driver", "label", "icon", "mode", "redirect_allow_list"}, path)
-        name = fixture.get(raw, "name", str, path)
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or name == "default":
-            raise fixture.error(f"{path}.name", "must be letters, digits, _ or - (and not \"default\")")
-        if any(p.name == name for p in providers):
-            raise fixture.error(f"{path}.name", "duplicate provider name")
-        driver = fixture.get(raw, "driver", str, path)
-        if driver not in DRIVERS:
-            raise fixture.error(f"{path}.driver", f"must be one of {', '.join(DRIVERS)}")
-        mode: Any = fixture.get(raw, "mode", (str, type(None)), path, default=None)
-        if mode is not None and mode not in ("json", "cookie", "session"):
-            raise fixture.error(f"{path}.mode", 'must be "json", "cookie" or "session"')
-        allow = raw.get("redirect_allow_list")
-        providers.append(
-            Provider(
-                name=name,
-                driver=driver,
-                label=fixture.get(raw, "label", (str, type(None)), path, default=None),
-                icon=fixture.get(raw, "icon", (str, type(None)), path, default=None),
-                mode=mode,
-                redirect_allow_list=(
-                    _url_list(fixture, allow, f"{path}.redirect_allow_list") if allow is not None else None
-                ),
-            )
-        )
-    provider_names = {p.name for p in providers}
-
-    users: dict[str, dict[str, Any]] = {}
-    emails: set[str] = set()
-    tokens: set[str] = set()
-    allowed = set(USER_COLUMNS) - {"last_access"}
-    for index, raw in enumerate(fixture.get(data, "users", list, "$", default=[])):
-        path = f"$.users[{index}]"
-        fixture.expect(raw, dict, path)
-        fixture.only_keys(raw, allowed, path)
-        user_id = fixture.get(raw, "id", str, path)
-        if user_id in users:
-            raise fixture.error(f"{path}.id", "duplicate user id")
-        email: Any = fixture.get(raw, "email", (str, type(None)), path, default=None)
-        if email is not None:
-            if email.lower() in emails:
-                raise fixture.error(f"{path}.email", "duplicate e-mail (Directus compares them case-insensitively)")
-            emails.add(email.lower())
-        password: Any = fixture.get(raw, "password", (str, type(None)), path, default=None)
-        status = fixture.get(raw, "status", str, path, default="active")
-        if status not in USER_STATUSES:
-            raise fixture.error(f"{path}.status", f"must be one of {', '.join(USER_STATUSES)}")
-        role_ref: Any = fixture.get(raw, "role", (str, type(None)), path, default=None)
-        role_id = None
-        if role_ref is not None:
-            found = roles.get(role_ref) or next((r for r in roles.values() if r.name == role_ref), None)
-            if found is None:
-                raise fixture.error(f"{path}.role", f"no role with id or name {role_ref!r}")
-            role_id = found.id
-        provider = fixture.get(raw, "provider", str, path, default="default")
-        if provider != "default" and provider not in provider_names:
-            raise fixture.error(f"{path}.provider", f"no provider named {provider!r} in $.providers")
-        token: Any = fixture.get(raw, "token", (str, type(None)), path, default=None)
-        if token is not None:
-            if token in tokens:
-                raise fixture.error(f"{path}.token", "duplicate static token")
-            tokens.add(token)
-        secret: Any = fixture.get(raw, "tfa_secret", (str, type(None)), path, default=None)
-        if secret is not None and not is_valid_secret(secret):
-            raise fixture.error(f"{path}.tfa_secret", "must be a base32 TOTP secret")
-        row: dict[str, Any] = {}
-        for column in USER_COLUMNS:
-            if column in raw:
-                row[column] = raw[column]
-            else:
-                row[column] = USER_DEFAULTS.get(column)
-                if isinstance(row[column], list):
-                    row[column] = list(row[column])
-        row["role"] = role_id
-        row["status"] = status
-        row["provider"] = provider
-        row["password_hash"] = (
-            fake_password_hash(f"{user_id}:{password}") if password is not None else None
-        )
-        users[user_id] = row
-
-    collections: dict[str, list[dict[str, Any]]] = {}
-    raw_collections = fixture.get(data, "collections", dict, "$", default={})
-    for name, items in raw_collections.items():
-        path = f"$.collections.{name}"
-        if name.startswith("directus_"):
-            raise fixture.error(path, "system collections (directus_*) cannot be fixtures")
-        fixture.expect(items, list, path)
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            fixture.expect(item, dict, f"{path}[{index}]")
-            if "id" not in item:
-                raise fixture.error(f"{path}[{index}]", 'missing required key "id"')
-            fixture.expect(item["id"], (int, str), f"{path}[{index}].id")
-            if str(item["id"]) in seen:
-                raise fixture.error(f"{path}[{index}].id", "duplicate id")
-            seen.add(str(item["id"]))
-        collections[name] = [dict(item) for item in items]
-
-    return Seed(
-        settings=settings,
-        roles=roles,
-        public_permissions=public_permissions,
-        users=users,
-        collections=collections,
-        providers=providers,
-    )

@@ -147,11 +147,15 @@ def msg_collection_forbidden(collection: str) -> str:
 
 
 def msg_fields_forbidden(fields: list[str], collection: str) -> str:
-    plural = "s" if len(fields) > 1 else ""
     names = ", ".join(f'"{f}"' for f in fields)
+    if len(fields) == 1:  # createFieldsForbiddenError words the plural differently
+        return (
+            f"You don't have permission to access field {names} in collection "
+            f'"{collection}" or it does not exist. Queried in root.'
+        )
     return (
-        f"You don't have permission to access field{plural} {names} in collection "
-        f'"{collection}" or it does not exist. Queried in root.'
+        f"You don't have permission to access fields {names} in collection "
+        f'"{collection}" or they do not exist. Queried in root.'
     )
 
 
@@ -327,3 +331,88 @@ def password_format(invalid: str) -> DirectusError:
         MSG_PASSWORD_FORMAT,
         {"field": "password", "path": [], "type": "regex", "invalid": invalid},
     )
+
+
+# account flows: registration, invites, the Users API, TFA set-up, /settings (Directus 11) -----
+RECORD_NOT_UNIQUE = "RECORD_NOT_UNIQUE"
+INVALID_FOREIGN_KEY = "INVALID_FOREIGN_KEY"
+UNPROCESSABLE_CONTENT = "UNPROCESSABLE_CONTENT"
+MSG_EMAIL_FORMAT = 'Validation failed for field "email". Value has to be a valid email address.'
+REASON_LAST_ADMIN = "Cannot remove the last admin user from the system"
+REASON_TFA_SECRET_MANUAL = 'You can\'t change the "tfa_secret" value manually'
+REASON_FIELD_MANUAL = 'You can\'t change the "{field}" value manually'
+REASON_TFA_ALREADY_SET = "TFA Secret is already set for this user"
+REASON_TFA_NEEDS_EMAIL = "User must have a valid email to enable TFA"
+REASON_TFA_NOT_ENABLED = 'User "{user}" doesn\'t have TFA enabled'
+REASON_OTP_INVALID = '"otp" is invalid'
+REASON_KEY_REQUIRED = '"{key}" is required'
+REASON_NOT_INVITED = "Email address {email} hasn't been invited"
+REASON_INVALID_VERIFICATION = "Invalid verification code"
+REASON_INVITE_URL = 'URL "{url}" can\'t be used to invite users'
+REASON_REGISTER_URL = 'URL "{url}" can\'t be used to verify registered users'
+JOI_NOT_ALLOWED = '"{key}" is not allowed'
+JOI_URI = '"{key}" must be a valid uri'
+JOI_GUID = '"{key}" must be a valid GUID'
+JOI_TYPES = '"{key}" must be one of [{types}]'
+#: authmock's own wording where Directus would hand a bad value to the database [CHOICE]
+REASON_WRONG_TYPE = '"{key}" has the wrong type'
+REASON_BAD_ITEM = "Every item must be an object"
+REASON_BAD_POLICY = '"auth_password_policy" is not a valid regular expression'
+REASON_BAD_FILTER = '"public_registration_email_filter" is not a filter authmock understands'
+#: mails (subjects from UsersService; the texts stand in for Directus's liquid templates)
+MAIL_INVITE_SUBJECT = "You've been invited"
+MAIL_INVITE_TEXT = (
+    "You have been invited to {project}. Click the link below to join:\n\n{link}\n\n"
+    "This invite was sent to {email}."
+)
+MAIL_VERIFY_SUBJECT = "Verify your email address"
+MAIL_VERIFY_TEXT = (
+    "Thanks for registering with {project}. Click the link below to verify your e-mail "
+    "address:\n\n{link}"
+)
+
+
+def msg_collection_action_forbidden(action: str, collection: str, fields: list[str]) -> str:
+    """validateAccess's wording when the item is outside the permission's rows."""
+    if fields:
+        names = ", ".join(f'"{f}"' for f in fields)
+        return (
+            f'You don\'t have permissions to perform "{action}" for the field(s) {names} '
+            f'in collection "{collection}" or it does not exist.'
+        )
+    return (
+        f'You don\'t have permission to perform "{action}" for collection "{collection}" '
+        "or it does not exist."
+    )
+
+
+def msg_not_unique(value: str, field: str, collection: str) -> str:
+    return f'Value "{value}" for field "{field}" in collection "{collection}" has to be unique.'
+
+
+def msg_invalid_foreign_key(value: str, field: str, collection: str) -> str:
+    return f'Invalid foreign key "{value}" for field "{field}" in collection "{collection}".'
+
+
+def not_unique(value: str, field: str, collection: str = "directus_users",
+               primary_key: bool = False) -> DirectusError:
+    ext: dict[str, Any] = {"collection": collection, "field": field, "value": value}
+    if primary_key:
+        ext["primaryKey"] = True
+    return DirectusError(400, RECORD_NOT_UNIQUE, msg_not_unique(value, field, collection), ext)
+
+
+def invalid_foreign_key(value: str, field: str, collection: str) -> DirectusError:
+    return DirectusError(
+        400, INVALID_FOREIGN_KEY, msg_invalid_foreign_key(value, field, collection),
+        {"collection": collection, "field": field, "value": value},
+    )
+
+
+def email_format() -> DirectusError:
+    return DirectusError(400, FAILED_VALIDATION, MSG_EMAIL_FORMAT,
+                         {"field": "email", "type": "email", "path": []})
+
+
+def unprocessable(reason: str) -> DirectusError:
+    return DirectusError(422, UNPROCESSABLE_CONTENT, f"Can't process content. {reason}.", {"reason": reason})

@@ -306,6 +306,9 @@ class DirectusApi:
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
         self.add("GET", "/server/health", self.server_health)
+        from authmock.flavours.directus import users_api
+
+        users_api.install(self)  # registration, invites, Users API, TFA set-up, /settings
 
     def providers(self, ctx: Ctx) -> Response:
         session_only = "sessionOnly" in request.args

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from authmock.flavours.directus import errors as E
+from authmock.flavours.directus.accounts import check_password_policy, setting
 from authmock.flavours.directus.config import (
     CONCEALED,
     USER_COLUMNS,
@@ -26,7 +27,6 @@ from authmock.flavours.directus.config import (
     Role,
     Seed,
     fake_password_hash,
-    policy_pattern,
 )
 from authmock.flavours.directus.http import js_string, js_truthy, whatwg_normalize
 from authmock.otp import verify as verify_otp
@@ -141,6 +141,10 @@ class DirectusService:
         self.users.put(user_id, row)
         return row
 
+    def app_setting(self, name: str) -> Any:
+        """A directus_settings value as it is now (fixture, then PATCH /settings)."""
+        return setting(self, name)
+
     def access(self, role_id: str | None) -> tuple[bool, bool]:
         """(app_access, admin_access) of a role, re-read on every request as v11 does."""
         role = self.role(role_id)
@@ -219,7 +223,7 @@ class DirectusService:
         if user is None or user.get("status") != "active" or user.get("provider") != provider:
             self.stall()
             raise E.invalid_credentials()
-        allowed = self.settings.login_attempts
+        allowed = self.app_setting("auth_login_attempts")  # PATCH /settings may change it
         if allowed is not None:
             consumed = int(self.login_attempts.get(user["id"], 0)) + 1
             self.login_attempts.put(user["id"], consumed)
@@ -344,9 +348,7 @@ class DirectusService:
         user = self.user_by_email(email) if isinstance(email, str) else None
         if user is None or user.get("status") != "active" or hash_ != self.reset_hash(user):
             raise E.forbidden()
-        policy = self.settings.password_policy
-        if policy and not re.search(policy_pattern(policy), password):
-            raise E.password_format(password)
+        check_password_policy(self, [password])
         self.update_user(
             user["id"],
             password=password,
@@ -359,16 +361,19 @@ class DirectusService:
     def readable_user_fields(self, acc: Accountability) -> tuple[str, ...] | None:
         if acc.admin:
             return USER_COLUMNS
+        # fetchAllowedFields: the role's permissions, then the app-access minimal ones, in
+        # their lists' order (uniq); a "*" anywhere means every column in table order
         fields: list[str] = []
-        if acc.app:
-            fields.extend(APP_ACCESS_USER_FIELDS)
         role = self.role(acc.role)
         if role is not None and "directus_users" in role.permissions:
-            granted = role.permissions["directus_users"]["fields"]
-            fields.extend(USER_COLUMNS if "*" in granted else granted)
+            fields.extend(role.permissions["directus_users"]["fields"])
+        if acc.app:
+            fields.extend(APP_ACCESS_USER_FIELDS)
         if not fields:
             return None
-        return tuple(c for c in USER_COLUMNS if c in set(fields))
+        if "*" in fields:
+            return USER_COLUMNS
+        return tuple(dict.fromkeys(c for c in fields if c in USER_COLUMNS))
 
     def read_me(self, acc: Accountability, requested: list[str] | None) -> dict[str, Any]:
         """``UsersService.readOne`` as get-ast-from-query builds it: plain fields first (in the
@@ -380,25 +385,31 @@ class DirectusService:
         if user is None or allowed is None:
             return {"id": acc.user}
         try:
-            plain, nested = _split_fields(requested or ["*"], allowed, USER_RELATIONS)
-            out: dict[str, Any] = {}
-            for column in plain:
-                value = user.get(column)
-                if column in CONCEALED and value is not None:
-                    value = "**********"
-                out[column] = value
-            for column, sub in nested.items():
-                if column == "policies":
-                    if sub:
-                        raise _Unsupported
-                    out[column] = user.get(column)
-                    continue
-                found, value = self._read_role(acc, user.get("role"), sub)
-                if found:
-                    out[column] = value
+            out = self.read_user(acc, user, allowed, requested)
         except (_Forbidden, _Unsupported):
             return {"id": acc.user}
         return out if out else {"id": acc.user}
+
+    def read_user(self, acc: Accountability, user: dict[str, Any], allowed: tuple[str, ...],
+                  requested: list[str] | None) -> dict[str, Any]:
+        """One directus_users row through ``fields``; raises _Forbidden / _Unsupported."""
+        plain, nested = _split_fields(requested or ["*"], allowed, USER_RELATIONS)
+        out: dict[str, Any] = {}
+        for column in plain:
+            value = user.get(column)
+            if column in CONCEALED and value is not None:
+                value = "**********"
+            out[column] = value
+        for column, sub in nested.items():
+            if column == "policies":
+                if sub:
+                    raise _Unsupported
+                out[column] = user.get(column)
+                continue
+            found, value = self._read_role(acc, user.get("role"), sub)
+            if found:
+                out[column] = value
+        return out
 
     # the role relation (directus_roles) -----------------------------------------------
     def _role_permission(self, acc: Accountability) -> tuple[tuple[str, ...], Any] | None:

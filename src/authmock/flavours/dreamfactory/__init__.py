@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from authmock.flavour import Flavour
 from authmock.flavours.dreamfactory import errors
 from authmock.flavours.dreamfactory.errors import DfError
+from authmock.flavours.dreamfactory.schema import SCHEMA
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 class DreamFactoryFlavour(Flavour):
     name = "dreamfactory"
     default_port = 8080
+    fixture_schema = SCHEMA
     max_content_length = 1024 * 1024
     session_tables = {"df_token_map": ("df_users", "user_id")}
 

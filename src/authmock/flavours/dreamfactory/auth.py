@@ -18,7 +18,7 @@ from typing import Any
 from authmock.flavours.dreamfactory import errors
 from authmock.flavours.dreamfactory.context import AUTH_PATHS, Ctx
 from authmock.flavours.dreamfactory.errors import DfError
-from authmock.flavours.dreamfactory.seed import VERB_BITS
+from authmock.flavours.dreamfactory.schema import VERB_BITS
 from authmock.tokens import Refusal, constant_time_equals, sha256_hex
 
 REQUIRED_CLAIMS = ("iat", "exp", "sub", "user_id", "forever")

@@ -16,6 +16,7 @@ from authmock.flavour import Flavour
 from authmock.flavours.paystub import cors, errors, headers, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
+from authmock.flavours.paystub.schema import SCHEMA
 
 if TYPE_CHECKING:
     from authmock.app import Mock
@@ -42,6 +43,7 @@ def _route_of() -> str:
 class PaystubFlavour(Flavour):
     name = "paystub"
     default_port = 8000
+    fixture_schema = SCHEMA
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
     session_tables = {"paystub_tokens": ("paystub_users", "user_id")}
