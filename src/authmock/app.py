@@ -95,6 +95,25 @@ class Mock:
     def client(self) -> FlaskClient:
         return self.app.test_client()
 
+    # in-process transports for the user's own requests/httpx code (authmock.transports)
+    def requests_session(self, base_url: str = "http://localhost") -> Any:
+        """A ``requests.Session`` that calls this app in-process (no socket)."""
+        from authmock.transports import requests_session
+
+        return requests_session(self.app, base_url)
+
+    def httpx_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.Client`` that calls this app in-process (no socket)."""
+        from authmock.transports import httpx_client
+
+        return httpx_client(self.app, base_url, **kwargs)
+
+    def httpx_async_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.AsyncClient`` that calls this app in-process (no socket)."""
+        from authmock.transports import httpx_async_client
+
+        return httpx_async_client(self.app, base_url, **kwargs)
+
     def otp(self, email: str, *, at: float | None = None) -> str | None:
         """The TOTP code a user's authenticator shows now on the mock clock (None: no secret)."""
         from authmock.otp import code_at

@@ -155,6 +155,10 @@ def _serve(args: argparse.Namespace) -> int:
     if token is None and not is_loopback(args.host):
         # Deliberately not from the app's seeded source: a seeded token would be guessable.
         token = secrets.token_urlsafe(24)
+    if not is_loopback(args.host):
+        print(f"authmock: warning: --host {args.host} makes these fakes (and their well-known "
+              "fixture passwords) reachable from other machines; the control API needs the "
+              "control token printed below", file=sys.stderr, flush=True)
     seed: int | str | None = args.seed
     if isinstance(seed, str) and seed.isdigit():
         seed = int(seed)

@@ -5,6 +5,7 @@ Its own errors are ``{"error": "..."}`` with a 4xx, whatever the flavour's envel
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -54,13 +55,29 @@ def _body() -> dict[str, Any] | Response:
     return body
 
 
+def _loopback_caller(address: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and IPv4-mapped loopback; False for anything else or unknown."""
+    try:
+        ip = ipaddress.ip_address((address or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool((mapped or ip).is_loopback)
+
+
+NOT_LOOPBACK = ("control API answers loopback callers only; start authmock with "
+                "--control-token TOKEN (create_app(control_token=...)) and send "
+                "Authorization: Bearer TOKEN to reach it from elsewhere")
+
+
 def control_blueprint(mock: Mock) -> Blueprint:
     bp = Blueprint("authmock_control", __name__)
 
     @bp.before_request
     def _authorize() -> Response | None:
         if mock.control_token is None:
-            return None
+            # whoever can reach the port could otherwise reset, move the clock, read mail
+            return None if _loopback_caller(request.remote_addr) else _error(403, NOT_LOOPBACK)
         header = request.headers.get("Authorization", "")
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not constant_time_equals(given.strip(), mock.control_token):

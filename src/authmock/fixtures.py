@@ -122,7 +122,7 @@ def bundled_fixture(flavour: str, **settings: Any) -> dict[str, Any]:
 
 def bundled_fixture_path(flavour: str) -> Path:
     """The default fixture file of a flavour, installed or from a source checkout."""
-    packaged = resources.files("authmock").joinpath("bundled_fixtures", f"{flavour}.json")
+    packaged = resources.files("authmock").joinpath("bundled_fixtures").joinpath(f"{flavour}.json")
     if packaged.is_file():
         return Path(str(packaged))
     return _REPO_FIXTURES / f"{flavour}.json"

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask.testing import FlaskClient
 
-from authmock.app import Mock, MockFlask, create_app
-from authmock.fixtures import read_fixture_file
-from authmock.server import LiveServer
+if TYPE_CHECKING:  # imported on first use: a run that uses no authmock fixture pays nothing
+    from flask.testing import FlaskClient
+
+    from authmock.app import Mock, MockFlask
+    from authmock.server import LiveServer
 
 MARKER = "authmock"
 
@@ -55,6 +56,18 @@ class MockFixture:
             self._client = self.app.test_client()
         return self._client
 
+    def requests_session(self, base_url: str = "http://localhost") -> Any:
+        """A ``requests.Session`` calling this app in-process: ``.post("/auth/login", ...)``."""
+        return self.mock.requests_session(base_url)
+
+    def httpx_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.Client`` calling this app in-process."""
+        return self.mock.httpx_client(base_url, **kwargs)
+
+    def httpx_async_client(self, base_url: str = "http://localhost", **kwargs: Any) -> Any:
+        """An ``httpx.AsyncClient`` calling this app in-process."""
+        return self.mock.httpx_async_client(base_url, **kwargs)
+
     @property
     def url(self) -> str:
         """Base URL of a live threaded server for this app, e.g. ``http://127.0.0.1:54321``."""
@@ -88,6 +101,8 @@ class _Session:
         cache_key = (flavour, key, profile, cors)
         app = self._apps.get(cache_key)
         if app is None:
+            from authmock.app import create_app
+
             app = self._apps[cache_key] = create_app(
                 flavour, fixtures=fixtures, profile=profile, cors=cors
             )
@@ -96,6 +111,8 @@ class _Session:
     def live(self, app: MockFlask) -> LiveServer:
         server = self._servers.get(id(app))
         if server is None:
+            from authmock.server import LiveServer
+
             server = self._servers[id(app)] = LiveServer(app).start()
         return server
 
@@ -109,6 +126,8 @@ def _fixture_flavour(fixtures: str | Path | Mapping[str, Any]) -> str | None:
     if isinstance(fixtures, Mapping):
         flavour = fixtures.get("flavour")
         return flavour if isinstance(flavour, str) else None
+    from authmock.fixtures import read_fixture_file
+
     return read_fixture_file(fixtures, shared=False).flavour  # the app reports every problem
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import selectors
 import socket
 import sys
@@ -72,13 +73,33 @@ class QuietHandler(WSGIRequestHandler):
         return environ
 
 
+# query parameters whose values are credentials in one product or another (access_token,
+# session_token, api_key, code, state, password, ...): never written to a log line
+_SECRET_PARAM = re.compile(r"token|key|pass|secret|code|session|auth|sig|otp|hash|state|jwt", re.I)
+
+
+def redact_request_line(line: str) -> str:
+    """The request line with every credential-like query value replaced by ``***``."""
+    method, sep, rest = line.partition(" ")
+    target, sep2, version = rest.rpartition(" ") if " " in rest else (rest, "", "")
+    path, question, query = target.partition("?")
+    if not question:
+        return line
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, _value = pair.partition("=")
+        pairs.append(f"{name}=***" if equals and _SECRET_PARAM.search(name) else pair)
+    return f"{method}{sep}{path}?{'&'.join(pairs)}{sep2}{version}"
+
+
 class LoggingHandler(QuietHandler):
     """One line per request, prefixed with the flavour, for `authmock serve`."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         app = self.server.app
         name = getattr(getattr(app, "mock", None), "name", "?")
-        sys.stderr.write(f"[{name}] {self.address_string()} \"{self.requestline}\" {code}\n")
+        line = redact_request_line(self.requestline)
+        sys.stderr.write(f"[{name}] {self.address_string()} \"{line}\" {code}\n")
         sys.stderr.flush()
 
 

@@ -11,6 +11,7 @@ to undo itself; an exception rolls all of them back.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +22,32 @@ V = TypeVar("V")
 
 _MISSING: Any = object()
 _DELETED: Any = object()
+
+#: a reset dropping at least this many changed rows leaves freeing them to a daemon thread
+BURY_AT = 512
+_graveyard: queue.SimpleQueue[list[dict[Any, Any]]] = queue.SimpleQueue()
+_janitor_lock = threading.Lock()
+_janitor: threading.Thread | None = None
+
+
+def _free_forever() -> None:
+    while True:
+        garbage = _graveyard.get()
+        garbage.clear()  # drops the last references: the rows are freed here, not in reset()
+        del garbage
+
+
+def _bury(garbage: list[dict[Any, Any]]) -> None:
+    """Free the dropped change dicts off the caller's path: with 10 000 sessions live, freeing
+    their rows was ~0.6 ms of a reset that otherwise takes microseconds."""
+    global _janitor
+    if _janitor is None:
+        with _janitor_lock:
+            if _janitor is None:
+                _janitor = threading.Thread(target=_free_forever, name="authmock-janitor",
+                                            daemon=True)
+                _janitor.start()
+    _graveyard.put(garbage)
 
 
 class Table(Generic[K, V]):
@@ -113,8 +140,10 @@ class Table(Generic[K, V]):
 
         return undo
 
-    def _reset(self) -> None:
-        self._changes = {}
+    def _reset(self) -> dict[K, V]:
+        """Drop the changes; returns them, for the caller to free (see ``Store.reset``)."""
+        changes, self._changes = self._changes, {}
+        return changes
 
     def _replace_base(self, base: Mapping[K, V]) -> None:
         self._base = dict(base)
@@ -175,5 +204,6 @@ class Store:
 
     def reset(self) -> None:
         with self.lock:
-            for table in self._tables.values():
-                table._reset()
+            dropped = [table._reset() for table in self._tables.values()]
+        if sum(len(changes) for changes in dropped) >= BURY_AT:
+            _bury(dropped)

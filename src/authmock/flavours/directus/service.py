@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 import re
 import time
@@ -99,6 +100,9 @@ def _int_ms(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+_EXPIRY_COMPACT_MIN = 4096
+
+
 class DirectusService:
     """Per-app Directus state on ``mock.store``."""
 
@@ -109,6 +113,10 @@ class DirectusService:
         store = mock.store
         self.users = store.table("directus_users", {k: dict(v) for k, v in seed.users.items()})
         self.sessions = store.table("directus_sessions", {})
+        # (expires, token) of every session row written, soonest first: dropping the expired
+        # rows at login pops only those instead of scanning every live session
+        self._expiry: list[tuple[float, str]] = []
+        self._compact_at = _EXPIRY_COMPACT_MIN
         self.login_attempts = store.table("directus_login_attempts", {})
         self.rate = store.table("directus_rate_limiter", {})
         self.sso_codes = store.table("directus_sso_codes", {})
@@ -210,9 +218,13 @@ class DirectusService:
         return Accountability(user=match["id"], role=match.get("role"), admin=admin, app=app)
 
     # login --------------------------------------------------------------------------
+    def _put_session(self, token: str, row: dict[str, Any]) -> None:
+        self.sessions.put(token, row)
+        heapq.heappush(self._expiry, (row["expires"], token))
+
     def _new_session(self, user_id: str, ttl_ms: float) -> str:
         token = self.mock.rng.nanoid(64)
-        self.sessions.put(
+        self._put_session(
             token, {"token": token, "user": user_id, "expires": self.now + ttl_ms / 1000.0, "next_token": None}
         )
         return token
@@ -263,10 +275,23 @@ class DirectusService:
         return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime(_LAST_ACCESS_FORMAT)
 
     def _drop_expired_sessions(self) -> None:
+        """Delete the expired session rows: O(1) amortised per login, whatever the count.
+
+        Heap entries are checked against the row before deleting (a row rewritten with a later
+        expiry, rolled back or reset away is skipped); the heap is rebuilt from the table when
+        it has grown to four times the live rows, so stale entries cannot pile up.
+        """
         now = self.now
-        for token, row in list(self.sessions.items()):
-            if row["expires"] < now:
+        heap = self._expiry
+        while heap and heap[0][0] < now:
+            _, token = heapq.heappop(heap)
+            row = self.sessions.get(token)
+            if row is not None and row["expires"] < now:
                 self.sessions.delete(token)
+        if len(heap) > self._compact_at:
+            self._expiry = [(row["expires"], token) for token, row in self.sessions.items()]
+            heapq.heapify(self._expiry)
+            self._compact_at = max(_EXPIRY_COMPACT_MIN, 4 * len(self._expiry))
 
     # refresh / logout ---------------------------------------------------------------
     def refresh(self, token: Any, session_mode: bool) -> Issued:
@@ -286,7 +311,7 @@ class DirectusService:
             next_token = row.get("next_token")
             if not next_token:
                 next_token = self._new_session(user["id"], self.settings.session_ttl_ms)
-                self.sessions.put(
+                self._put_session(
                     token,
                     {**row, "next_token": next_token, "expires": self.now + self.settings.grace_ms / 1000.0},
                 )
@@ -295,7 +320,7 @@ class DirectusService:
             return Issued(access, next_token, int(self.settings.session_ttl_ms))
         new_token = self.mock.rng.nanoid(64)
         self.sessions.delete(token)
-        self.sessions.put(
+        self._put_session(
             new_token,
             {**row, "token": new_token, "expires": self.now + self.settings.refresh_ttl_ms / 1000.0},
         )
