@@ -513,3 +513,8 @@ def test_graphql_fault_response_inside_a_request(mock: Any) -> None:
     assert shaped.headers["Cache-Control"] == real.headers["Cache-Control"]
     with mock.app.test_request_context("/auth/login", method="POST", json={}):
         assert graphql_fault_response(E.invalid_credentials()) is None
+
+
+def test_a_repeated_query_parameter_is_no_string(mock: Any) -> None:
+    response = mock.client.get("/graphql/system?query={server_ping}&query={server_ping}")
+    assert error(response) == (400, "GraphQL validation error.", "GRAPHQL_VALIDATION", {"errors": [{}]})

@@ -512,7 +512,9 @@ class GraphQLEndpoint:
             raise E.method_not_allowed(method, ["GET", "POST"])
         query: Any
         if method == "GET":
-            query = _query_arg("query") or None
+            repeated = request.args.getlist("query")
+            # qs makes a repeated parameter an array: not a string for new Source()
+            query = repeated if len(repeated) > 1 else (_query_arg("query") or None)
             raw_variables = _query_arg("variables")
             if raw_variables:
                 try:
