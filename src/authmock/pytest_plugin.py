@@ -75,6 +75,14 @@ class MockFixture:
         """Base URL of a live threaded server for this app, e.g. ``http://127.0.0.1:54321``."""
         return self._session.live(self.app).url
 
+    def websocket(self, path: str | None = None, **options: Any) -> Any:
+        """Open a WebSocket in-process (no network), for flavours that serve one (Directus:
+        ``directus_mock.websocket()`` is ``/websocket``, ``websocket("/graphql")`` graphql-ws)."""
+        opener = self.app.extensions.get("authmock.websocket")
+        if opener is None:
+            raise TypeError(f"the {self.flavour} flavour serves no WebSocket")
+        return opener(path, **options) if path is not None else opener(**options)
+
 
 class _Session:
     def __init__(self) -> None:

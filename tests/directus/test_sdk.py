@@ -54,10 +54,17 @@ def _install_sdk() -> None:
     assert _installed_version() == _pinned_version(), "npm ci did not install the pinned SDK"
 
 
-def _run_sdk(url: str) -> dict[str, Any]:
+def _node_flags() -> list[str]:
+    """Node 20 has a WebSocket global only behind a flag; 22 has it by default."""
+    version = subprocess.run([_tool("node"), "--version"], capture_output=True, text=True, check=True)
+    major = int(version.stdout.strip().lstrip("v").split(".")[0])
+    return ["--experimental-websocket"] if major < 22 else []
+
+
+def _run_sdk(url: str, script: str = "run.mjs") -> dict[str, Any]:
     _install_sdk()
     result = subprocess.run(
-        [_tool("node"), "run.mjs", url],
+        [_tool("node"), *_node_flags(), script, url],
         cwd=SDK_DIR, capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, f"run.mjs failed:\n{result.stdout}\n{result.stderr}"
@@ -138,3 +145,25 @@ def _assert_account_flows(seen: dict[str, Any], paths: list[tuple[str, str, int]
         ("POST", "/auth/login", 401), ("POST", "/auth/login", 200), ("POST", "/users/me/tfa/disable", 204),
         ("GET", "/users/me", 200),
     ]
+
+
+def test_official_sdk_graphql_and_realtime(directus_mock: Any) -> None:
+    directus_mock.clock.freeze()
+    seen = _run_sdk(directus_mock.url, "realtime.mjs")
+
+    assert seen["gql_login"] == {"access_token": "string", "refresh_token_length": 64, "expires": "900000"}
+    assert seen["gql_me"] == {"id": ADMIN_ID, "email": "admin@example.com"}
+    assert seen["gql_refresh"] == {"rotated": True, "expires": "900000"}
+    assert seen["gql_old_refresh"]["message"] == "Invalid user credentials."
+    assert seen["gql_old_refresh"]["code"] == "INVALID_CREDENTIALS"
+    assert seen["gql_old_refresh"]["data"] == {"auth_refresh": None}
+    assert seen["gql_wrong_password"]["code"] == "INVALID_CREDENTIALS"
+    assert seen["gql_articles"] == [{"id": "1", "status": "published"}, {"id": "2", "status": "published"}]
+    assert seen["rt_connected"] is True
+    assert seen["rt_subscribe"]["type"] == "subscription"
+    assert seen["rt_subscribe"]["event"] == "init"
+    assert [row["id"] for row in seen["rt_subscribe"]["data"]] == [1, 2, 3]
+    assert set(seen["rt_subscribe"]["data"][0]) == {"id", "status"}
+    assert seen["rt_after_expiry"] == ["TOKEN_EXPIRED", "AUTH_FAILED"]
+    assert seen["rt_closed"] is True
+    assert seen["rt_reconnected"] is True

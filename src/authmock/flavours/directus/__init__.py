@@ -48,6 +48,12 @@ class DirectusFlavour(Flavour):
         mock.app.extensions["authmock.directus"] = api
         register_idp(mock.app, api)
         register(mock.app, api)
+        from authmock.flavours.directus import realtime
+
+        realtime.install(mock, api, service.settings.realtime)
+        from authmock.flavours.directus import graphql_ops
+
+        graphql_ops.register()  # fault rules' match.operation
         cors = service.settings.cors
         if cors.active:
             @mock.app.after_request
@@ -105,6 +111,7 @@ class DirectusFlavour(Flavour):
                 )
             elif provider.driver in ("oauth2", "openid", "saml"):
                 lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
+        lines.extend(_realtime_banner(mock, url))
         return lines
 
     def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
@@ -140,6 +147,16 @@ class DirectusFlavour(Flavour):
 
     def revoke_session(self, mock: Mock, session_id: str) -> bool:
         return inspect.revoke(mock, session_id)
+
+
+def _realtime_banner(mock: Mock, url: str) -> list[str]:
+    """Where GraphQL and the WebSocket servers answer (issue #15)."""
+    lines = [f"GraphQL: POST {url}/graphql/system (auth_login, users_me, ...) and {url}/graphql"]
+    rt = mock.seed.settings.realtime
+    ws = "ws" + url[len("http"):] if url.startswith("http") else url
+    if rt.enabled and rt.rest_enabled:
+        lines.append(f"WebSocket: {ws}{rt.rest_path} (first message {{\"type\":\"auth\", ...}})")
+    return lines
 
 
 flavour = DirectusFlavour()

@@ -18,6 +18,8 @@ from authmock.flavours.directus.accounts import (
     AccountSettings,
     parse_accounts,
 )
+from authmock.flavours.directus.realtime_config import RealtimeSettings
+from authmock.flavours.directus.realtime_config import parse_settings as parse_realtime
 
 _MS = re.compile(
     r"^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$",
@@ -245,6 +247,8 @@ class Settings:
     cors: CorsSettings = field(default_factory=CorsSettings)
     #: registration, invites, TFA set-up (accounts.py)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    #: WEBSOCKETS_* (realtime.py)
+    realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
 
 
 @dataclass
@@ -328,6 +332,7 @@ def parse_settings(fixture: FixtureFile) -> Settings:
     out.password_policy = s.get("auth_password_policy") or None
     out.cors = parse_cors(s)
     out.accounts = parse_accounts(s)
+    out.realtime = parse_realtime(s)
     return out
 
 

@@ -22,6 +22,11 @@ ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 FAILED_VALIDATION = "FAILED_VALIDATION"
+GRAPHQL_VALIDATION = "GRAPHQL_VALIDATION"
+GRAPHQL_EXECUTION = "GRAPHQL_EXECUTION"
+INVALID_QUERY = "INVALID_QUERY"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+INVALID_PROVIDER_CONFIG = "INVALID_PROVIDER_CONFIG"
 
 # messages ----------------------------------------------------------------------------------
 MSG_INVALID_CREDENTIALS = "Invalid user credentials."
@@ -96,6 +101,8 @@ REASON_INCORRECT_HEADER = "incorrect header check"
 STATUS_MESSAGES = {302: "Found", 303: "See Other"}
 REDIRECT_TEXT = "{status}. Redirecting to {location}"
 REDIRECT_HTML = "<p>{status}. Redirecting to {location}</p>"
+#: the release /server/health reports to an admin (``releaseId``)
+DIRECTUS_VERSION = "11.17.4"
 #: Directus's ROBOTS_TXT default and the /server/ping answer
 ROBOTS_TXT = "User-agent: *\nDisallow: /"
 PONG = "pong"
@@ -163,6 +170,83 @@ def msg_service_unavailable(service: str, reason: str) -> str:
 REASON_RATE_LIMITER_UNREACHABLE = "Rate limiter unreachable"
 #: the ``service`` of that 503 (reference/directus.md: the limiter store fails)
 SERVICE_AUTHENTICATION = "authentication"
+
+
+# GraphQL (services/graphql, middleware/graphql.ts) --------------------------------------------
+MSG_GRAPHQL_VALIDATION = "GraphQL validation error."
+MSG_GRAPHQL_EXECUTION = "GraphQL execution error."
+REASON_MUST_PROVIDE_QUERY = "Must provide query string"
+REASON_VARIABLES_INVALID_JSON = "Variables are invalid JSON"
+MSG_INVALID_CONFIG = "Invalid config."
+#: graphql-js 16's execute() assertion on non-object variables (thrown, so GRAPHQL_EXECUTION)
+MSG_GRAPHQL_VARIABLES_OBJECT = (
+    "Variables must be provided as an Object where each property is a variable value. "
+    "Perhaps look to see if an unparsed JSON string was provided."
+)
+#: graphql-core words a few messages unlike graphql-js 16.12 (which Directus runs): its → theirs
+GRAPHQL_JS_WORDING = (
+    ("Document contains more than ", "Document contains more that "),
+)
+#: the ``server_ping`` query's answer is the same ``pong`` as ``GET /server/ping``
+
+
+def msg_method_not_allowed(current: str, allowed: list[str]) -> str:
+    names = ", ".join(f'"{m}"' for m in allowed)
+    return f'Invalid method "{current}" used. Should be one of {names}.'
+
+
+def method_not_allowed(current: str, allowed: list[str]) -> DirectusError:
+    err = DirectusError(
+        405, METHOD_NOT_ALLOWED, msg_method_not_allowed(current, allowed),
+        {"allowed": allowed, "current": current},
+    )
+    err.headers["Allow"] = ", ".join(allowed)
+    return err
+
+
+def invalid_query(reason: str) -> DirectusError:
+    return DirectusError(400, INVALID_QUERY, f"Invalid query. {reason}.", {"reason": reason})
+
+
+def graphql_validation(errors: list[Any]) -> DirectusError:
+    return DirectusError(400, GRAPHQL_VALIDATION, MSG_GRAPHQL_VALIDATION, {"errors": errors})
+
+
+def graphql_execution(errors: list[Any]) -> DirectusError:
+    return DirectusError(400, GRAPHQL_EXECUTION, MSG_GRAPHQL_EXECUTION, {"errors": errors})
+
+
+def invalid_provider_config(provider: str) -> DirectusError:
+    return DirectusError(503, INVALID_PROVIDER_CONFIG, MSG_INVALID_CONFIG, {"provider": provider})
+
+
+# WebSocket (websocket/controllers/base.ts, authenticate.ts, errors.ts) -----------------------
+AUTH_FAILED = "AUTH_FAILED"
+AUTH_TIMEOUT = "AUTH_TIMEOUT"
+MSG_WS_HANDSHAKE_FAILED = "Authentication handshake failed."
+MSG_WS_AUTH_FAILED = "Authentication failed."
+MSG_WS_AUTH_TIMEOUT = "Authentication timed out."
+MSG_WS_UNPARSABLE = "Unable to parse the incoming message."
+INVALID_COLLECTION = "INVALID_COLLECTION"
+MSG_WS_INVALID_COLLECTION = "The provided collection does not exists or is not accessible."
+#: zod 4 + zod-validation-error 4 (fromZodError) wording of a message that fails a schema
+ZOD_VALIDATION = "Validation error: Invalid input: expected {expected}, received {received}"
+ZOD_AT = ' at "{path}"'
+#: graphql-ws's CloseCode.Forbidden and the reason Directus gives it
+GRAPHQL_WS_FORBIDDEN = (4403, "Forbidden")
+#: graphql-ws 6's own closes (CloseCode and its reasons)
+GRAPHQL_WS_SUBPROTOCOL_NOT_ACCEPTABLE = (4406, "Subprotocol not acceptable")
+GRAPHQL_WS_UNAUTHORIZED = (4401, "Unauthorized")
+GRAPHQL_WS_TOO_MANY_INITS = (4429, "Too many initialisation requests")
+
+
+def msg_zod_expected(expected: str, received: str, path: str | None) -> str:
+    text = ZOD_VALIDATION.format(expected=expected, received=received)
+    return text + (ZOD_AT.format(path=path) if path else "")
+
+
+def msg_ws_rate_limited(ms: int) -> str:
+    return f"Too many messages, retry after {ms}ms."
 
 
 # the error type -----------------------------------------------------------------------------

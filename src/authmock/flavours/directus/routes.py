@@ -34,6 +34,7 @@ from authmock.flavours.directus.service import (
 
 if TYPE_CHECKING:
     from authmock.app import Mock
+    from authmock.flavours.directus.graphql import GraphQLEndpoint
 
 CONTROL_PREFIX = "/__authmock__"
 IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
@@ -41,6 +42,8 @@ _CONTROL_SUBTREE = CONTROL_PREFIX + "/"
 _ROBOTS = re.compile(r"/robots\.txt/?", re.I)
 _PING = re.compile(r"/server/ping/?", re.I)
 _PARAM = re.compile(r":(\w+)")
+#: app.use("/graphql", ...): a prefix match on a segment boundary, any case
+_GRAPHQL = re.compile(r"^/graphql(?:/|$)", re.IGNORECASE)
 
 
 def _current_request() -> Request:
@@ -93,6 +96,16 @@ class DirectusApi:
         for p in self.svc.seed.providers:
             self._providers_by_lower.setdefault(p.name.lower(), p)
         self._ldap = next((p for p in self.svc.seed.providers if p.driver == "ldap"), None)
+        self._graphql: GraphQLEndpoint | None = None
+
+    @property
+    def graphql(self) -> GraphQLEndpoint:
+        """The GraphQL routers, built on first use (graphql-core is imported only then)."""
+        if self._graphql is None:
+            from authmock.flavours.directus.graphql import GraphQLEndpoint
+
+            self._graphql = GraphQLEndpoint(self)
+        return self._graphql
 
     # plumbing -------------------------------------------------------------------------
     def add(self, method: str, path: str, handler: Handler,
@@ -248,6 +261,8 @@ class DirectusApi:
         raise err
 
     def _route(self, method: str, path: str, ctx: Ctx) -> Response:
+        if _GRAPHQL.match(path):  # app.use("/graphql", ...): every method, every subpath
+            return self.graphql.handle(ctx, path)
         if self._any_route.match(path) is None:  # no route's pattern: the loop would find none
             raise E.route_not_found(path)
         allowed: list[str] = []
@@ -293,6 +308,7 @@ class DirectusApi:
         self.add("GET", "/users/me", self.users_me)
         self.add("GET", "/items/:collection", self.items)
         self.add("GET", "/items/:collection/:pk", self.item)
+        self.add("GET", "/server/health", self.server_health)
         from authmock.flavours.directus import users_api
 
         users_api.install(self)  # registration, invites, Users API, TFA set-up, /settings
@@ -442,6 +458,11 @@ class DirectusApi:
         from authmock.flavours.directus import sso
 
         return sso.saml_acs(self, ctx, provider)
+
+    def server_health(self, ctx: Ctx) -> Response:
+        from authmock.flavours.directus import server_info
+
+        return server_info.health_route(self, ctx)
 
     # users / items ------------------------------------------------------------------------
     def users_me(self, ctx: Ctx) -> Response:

@@ -21,6 +21,7 @@ from authmock.flavours.directus.config import (
     parse_ms,
     policy_pattern,
 )
+from authmock.flavours.directus.realtime_config import realtime_fields
 from authmock.otp import is_valid_secret
 from authmock.schema import (
     Field,
@@ -211,6 +212,7 @@ _ACCOUNT_SETTINGS: dict[str, Field] = {  # accounts.py reads them
     "REGISTER_STALL_TIME": _duration("750ms", "registration stall with realistic_timing"),
 }
 _DECLARED_SETTINGS.update(_ACCOUNT_SETTINGS)
+_DECLARED_SETTINGS.update(realtime_fields())  # WEBSOCKETS_* (realtime.py reads them)
 #: every setting config.py and accounts.py read, declared once
 SETTINGS = Obj(_DECLARED_SETTINGS)
 

@@ -1,0 +1,153 @@
+"""The GraphQL operations of a request, for fault rules' ``match.operation``.
+
+A rule ``{"match": {"path": "/graphql/system", "operation": "auth_refresh"}}`` applies to a
+GraphQL request whose selected operation is named so, or whose operation selects that root
+field (``mutation { auth_refresh(...) { ... } }``). The key is registered with the core's
+fault engine when that engine offers ``register_match_key``; without it this module does
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from authmock import faults
+
+
+def operations_of(method: str, args: Any, body: bytes) -> set[str]:
+    """The operation name and root field names of a GraphQL request (empty when it is none)."""
+    from graphql import GraphQLError, get_operation_ast, parse
+    from graphql.language import FieldNode
+
+    query: Any = None
+    name: Any = None
+    if method == "GET":
+        query = args.get("query")
+        name = args.get("operationName")
+    else:
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return set()
+        if isinstance(payload, dict):
+            query, name = payload.get("query"), payload.get("operationName")
+    if not isinstance(query, str) or not query:
+        return set()
+    try:
+        operation = get_operation_ast(parse(query), name if isinstance(name, str) else None)
+    except GraphQLError:
+        return set()
+    if operation is None:
+        return set()
+    found = {operation.name.value} if operation.name else set()
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            found.add(selection.name.value)
+    return found
+
+
+def _parse(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        error: type[Exception] = getattr(faults, "FaultError", ValueError)
+        raise error(
+            '"match.operation" must be a GraphQL operation or root field name, '
+            'e.g. "auth_refresh"'
+        )
+    return value
+
+
+def _test(value: Any, info: Any) -> bool:
+    request = info.request
+    if "/graphql" not in request.path.lower():
+        return False
+    body = request.get_data(cache=True) if request.method != "GET" else b""
+    return value in operations_of(request.method, request.args, body)
+
+
+def register() -> None:
+    """Offer ``match.operation`` to fault rules (once the core's engine can take it)."""
+    register_key = getattr(faults, "register_match_key", None)
+    match_key = getattr(faults, "MatchKey", None)
+    if register_key is not None and match_key is not None:
+        register_key(match_key("operation", _parse, _test))
+
+
+#: the codes each root field's resolver can raise itself (from system-global.ts / the
+#: services they call); any other error of a GraphQL request comes from the REST pipeline
+#: (authentication, rate limiter) and keeps REST's envelope
+RESOLVER_ERRORS: dict[str, frozenset[str]] = {
+    "auth_login": frozenset({"INVALID_CREDENTIALS", "INVALID_OTP", "USER_SUSPENDED",
+                             "INVALID_PROVIDER_CONFIG"}),
+    "auth_refresh": frozenset({"INVALID_CREDENTIALS", "USER_SUSPENDED", "INVALID_PAYLOAD",
+                               "TOKEN_EXPIRED", "INVALID_TOKEN"}),
+    "auth_logout": frozenset({"INVALID_PAYLOAD", "TOKEN_EXPIRED", "INVALID_TOKEN"}),
+    "auth_password_request": frozenset({"INVALID_PAYLOAD"}),
+    "auth_password_reset": frozenset({"INVALID_TOKEN", "TOKEN_EXPIRED", "FORBIDDEN",
+                                      "FAILED_VALIDATION"}),
+}
+#: what a collection's ``<name>_by_id`` resolver raises
+_BY_ID_ERRORS = frozenset({"FORBIDDEN"})
+
+
+def graphql_error_payload(method: str, args: Any, body: bytes, code: str, message: str,
+                          extensions: dict[str, Any]) -> dict[str, Any] | None:
+    """The GraphQL answer a resolver error of ``code`` gives this request: every root field
+    that can raise it is null with one located error each; None when no root field can (the
+    error then belongs to the REST pipeline and keeps REST's envelope)."""
+    from graphql import GraphQLError, get_operation_ast, parse
+    from graphql.language import FieldNode
+
+    query: Any = args.get("query") if method == "GET" else None
+    name: Any = args.get("operationName") if method == "GET" else None
+    if method != "GET":
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return None
+        if isinstance(payload, dict):
+            query, name = payload.get("query"), payload.get("operationName")
+    if not isinstance(query, str):
+        return None
+    try:
+        operation = get_operation_ast(parse(query), name if isinstance(name, str) else None)
+    except GraphQLError:
+        return None
+    if operation is None:
+        return None
+    data: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            continue
+        field = selection.name.value
+        key = selection.alias.value if selection.alias else field
+        codes = RESOLVER_ERRORS.get(field, _BY_ID_ERRORS if field.endswith("_by_id") else None)
+        data[key] = None
+        if codes is None or code not in codes:
+            continue
+        located: dict[str, Any] = {"message": message, "extensions": {"code": code, **extensions}}
+        if selection.loc is not None:
+            location = selection.loc.source.get_location(selection.loc.start)
+            located["locations"] = [{"line": location.line, "column": location.column}]
+        located["path"] = [key]
+        errors.append(located)
+    if not errors:
+        return None
+    return {"data": data, "errors": errors}
+
+
+def graphql_fault_response(err: Any) -> Any:
+    """For the current request: the 200 GraphQL answer of a resolver raising ``err`` (a
+    ``DirectusError``), or None when the request is no GraphQL operation that could raise it."""
+    from flask import request
+
+    from authmock.flavours.directus import http as H
+
+    if not request.path.lower().startswith("/graphql"):
+        return None
+    body = request.get_data(cache=True) if request.method != "GET" else b""
+    payload = graphql_error_payload(
+        request.method, request.args, body, err.code, err.message, dict(err.extensions)
+    )
+    return None if payload is None else H.json_response(payload)
