@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, request
+from flask import Request, Response, request
 
 from authmock.clock import isoformat
 from authmock.faults import CatalogueEntry
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import USER_STATUSES
+from authmock.flavours.directus.graphql_ops import graphql_fault_response
 from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import constant_time_equals, decode_unverified
 
@@ -82,10 +83,18 @@ def error_catalogue(mock: Mock) -> Mapping[str, CatalogueEntry]:
     api = _api(mock)
 
     def plain(make: Any) -> Any:
-        return lambda: api.error(make())
+        def render() -> Response:
+            err = make()
+            shaped = graphql_fault_response(err)  # a GraphQL resolver's refusal: 200, located
+            return shaped if shaped is not None else api.error(err)
+        return render
 
     def clearing(make: Any) -> Any:
-        return lambda: api.error(make(), _clears_session_cookie(api))
+        def render() -> Response:
+            err = make()
+            shaped = graphql_fault_response(err)  # a resolver's error clears no cookie
+            return shaped if shaped is not None else api.error(err, _clears_session_cookie(api))
+        return render
 
     def entry(status: int, description: str, render: Any) -> CatalogueEntry:
         return CatalogueEntry(status, description, render)
