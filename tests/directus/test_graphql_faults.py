@@ -91,7 +91,7 @@ def test_an_error_no_resolver_raises_keeps_rests_envelope(mock: MockFixture) -> 
 
 
 def test_bad_operation_values_and_the_listed_keys(mock: MockFixture) -> None:
-    with pytest.raises(FaultError, match='"match.operation" must be a GraphQL operation'):
+    with pytest.raises(FaultError, match=r'"match\.operation" must be a GraphQL operation'):
         mock.faults.add("/graphql/system", operation=3, error="INVALID_CREDENTIALS")
     bad = mock.client.post("/__authmock__/faults", json={
         "match": {"path": "/graphql/system", "query": "x"}, "error": "INVALID_CREDENTIALS"})
