@@ -371,6 +371,7 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
                 info.user if info is not None else None,
                 g.get("authmock_fault"),
                 reason,
+                g.get("authmock_operation"),  # a flavour's GraphQL operation: (label, names)
             )
         return response
 

@@ -17,8 +17,11 @@ from authmock.clock import isoformat, parse_instant
 
 DEFAULT_LIMIT = 1000
 
-# method, path, query, status, mock time, user, fault rule id, reason
-_Entry = tuple[str, str, str, int, float, "str | None", "int | None", "str | None"]
+# method, path, query, status, mock time, user, fault rule id, reason, operation (a GraphQL
+# request's name, shown) and the names it answers to in filters (that name and its root fields)
+_Entry = tuple[str, str, str, int, float, "str | None", "int | None", "str | None", "str | None",
+               "frozenset[str]"]
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 def _path_test(pattern: str | None) -> Any:
@@ -50,9 +53,14 @@ class Journal:
         user: str | None = None,
         fault: int | None = None,
         reason: str | None = None,
+        operation: tuple[str, frozenset[str]] | None = None,
     ) -> None:
+        """``operation``: a GraphQL request's ``(label, names)`` (see ``Mock.operation``)."""
+        label, names = operation if operation is not None else (None, _NO_NAMES)
         with self._lock:
-            self._entries.append((method, path, query, status, at, user, fault, reason))
+            self._entries.append(
+                (method, path, query, status, at, user, fault, reason, label, names)
+            )
 
     def _select(
         self,
@@ -62,6 +70,7 @@ class Journal:
         status: int | None = None,
         user: str | None = None,
         since: float | str | datetime | None = None,
+        operation: str | None = None,
     ) -> list[_Entry]:
         with self._lock:
             entries = list(self._entries)
@@ -77,11 +86,12 @@ class Journal:
             and (status is None or e[3] == status)
             and (wanted_user is None or e[5] == wanted_user)
             and (since is None or e[4] >= since)
+            and (operation is None or operation in e[9])
         ]
 
     @staticmethod
     def _json(entry: _Entry, flavour: str) -> dict[str, Any]:
-        method, path, query, status, at, user, fault, reason = entry
+        method, path, query, status, at, user, fault, reason, operation, _ = entry
         return {
             "method": method,
             "path": path,
@@ -92,6 +102,7 @@ class Journal:
             "user": user,
             "fault": fault,
             "reason": reason,
+            "operation": operation,
         }
 
     def entries(
@@ -102,13 +113,16 @@ class Journal:
         status: int | None = None,
         user: str | None = None,
         since: float | str | datetime | None = None,
+        operation: str | None = None,
     ) -> list[dict[str, Any]]:
         """Oldest first: ``{"method", "path", "query", "status", "at", "flavour", "user",
-        "fault", "reason"}``, filtered by any of the arguments (``path`` may be a glob,
-        ``since`` an ISO-8601 instant, a datetime or epoch seconds on the mock clock)."""
+        "fault", "reason", "operation"}``, filtered by any of the arguments (``path`` may be a
+        glob, ``since`` an ISO-8601 instant, a datetime or epoch seconds on the mock clock,
+        ``operation`` a GraphQL operation name or root field)."""
         return [
             self._json(e, self.flavour)
-            for e in self._select(method, path, status=status, user=user, since=since)
+            for e in self._select(method, path, status=status, user=user, since=since,
+                                  operation=operation)
         ]
 
     def count(
@@ -119,8 +133,10 @@ class Journal:
         status: int | None = None,
         user: str | None = None,
         since: float | str | datetime | None = None,
+        operation: str | None = None,
     ) -> int:
-        return len(self._select(method, path, status=status, user=user, since=since))
+        return len(self._select(method, path, status=status, user=user, since=since,
+                                operation=operation))
 
     def _made(self) -> str:
         with self._lock:
@@ -128,16 +144,19 @@ class Journal:
         if not entries:
             return "no requests were made"
         lines = [
-            f"  {m} {p}{'?' + q if q else ''} -> {s}" + (f" ({u})" if u else "")
-            for m, p, q, s, _, u, _, _ in entries[-50:]
+            f"  {m} {p}{'?' + q if q else ''}{f' [{o}]' if o else ''} -> {s}"
+            + (f" ({u})" if u else "")
+            for m, p, q, s, _, u, _, _, o, _ in entries[-50:]
         ]
         more = f" (last 50 of {len(entries)})" if len(entries) > 50 else ""
         return "requests made" + more + ":\n" + "\n".join(lines)
 
     @staticmethod
     def _describe(method: str | None, path: str | None, status: int | None,
-                  user: str | None) -> str:
+                  user: str | None, operation: str | None = None) -> str:
         text = f"{method.upper() if method else '*'} {path or '**'}"
+        if operation is not None:
+            text += f" [{operation}]"
         if status is not None:
             text += f" with status {status}"
         if user is not None:
@@ -152,14 +171,15 @@ class Journal:
         times: int | None = None,
         status: int | None = None,
         user: str | None = None,
+        operation: str | None = None,
     ) -> None:
         """At least once (or exactly ``times``); AssertionError lists what was called."""
-        count = self.count(method, path, status=status, user=user)
+        count = self.count(method, path, status=status, user=user, operation=operation)
         if (times is None and count > 0) or count == times:
             return
         wanted = "at least once" if times is None else f"{times} time{'s' * (times != 1)}"
         raise AssertionError(
-            f"expected {self._describe(method, path, status, user)} {wanted}, "
+            f"expected {self._describe(method, path, status, user, operation)} {wanted}, "
             f"got {count}; {self._made()}"
         )
 
@@ -170,8 +190,9 @@ class Journal:
         *,
         status: int | None = None,
         user: str | None = None,
+        operation: str | None = None,
     ) -> None:
-        self.assert_called(method, path, times=0, status=status, user=user)
+        self.assert_called(method, path, times=0, status=status, user=user, operation=operation)
 
     def clear(self) -> None:
         with self._lock:
@@ -181,11 +202,12 @@ class Journal:
         return len(self._entries)
 
 
-_QUERY_KEYS = ("method", "path", "status", "since", "user")
+_QUERY_KEYS = ("method", "path", "status", "since", "user", "operation")
 
 
 def query_filters(args: Any) -> dict[str, Any]:
-    """The control API's ``?method=&path=&status=&since=&user=``; ValueError names the problem."""
+    """The control API's ``?method=&path=&status=&since=&user=&operation=``; ValueError names
+    the problem."""
     unknown = [k for k in args if k not in _QUERY_KEYS]
     if unknown:
         raise ValueError(f"unknown filter {unknown[0]!r}; allowed: {', '.join(_QUERY_KEYS)}")
@@ -196,6 +218,8 @@ def query_filters(args: Any) -> dict[str, Any]:
         filters["path"] = args["path"]
     if args.get("user"):
         filters["user"] = args["user"]
+    if args.get("operation"):
+        filters["operation"] = args["operation"]
     if args.get("status"):
         if not re.fullmatch(r"[1-5][0-9][0-9]|0", args["status"]):
             raise ValueError('"status" must be an HTTP status code such as 401')

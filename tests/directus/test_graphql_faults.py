@@ -99,3 +99,32 @@ def test_bad_operation_values_and_the_listed_keys(mock: MockFixture) -> None:
     assert bad.get_json()["error"] == \
         'unknown field "match.query"; allowed: method, path, user, operation'
     assert mock.faults.rules() == []
+
+
+# --- the journal names GraphQL operations and socket messages --------------------------------
+def test_the_journal_names_each_graphql_operation(mock: MockFixture) -> None:
+    access = tokens(mock.client)["access_token"]
+    _gql(mock, ME, headers=bearer(access))
+    _gql(mock, REFRESH, {"t": "unknown"})
+    mock.client.get("/graphql/system?query={server_ping}")
+    mock.client.post("/graphql/system", json={"query": "{ broken"})
+    entries = mock.journal.entries(path="/graphql/system")
+    assert [e["operation"] for e in entries] == ["users_me", "Renew", "server_ping", None]
+    assert mock.journal.entries(path="/auth/login")[0]["operation"] is None
+    # a filter finds an operation by its name or by a root field
+    mock.journal.assert_called("POST", "/graphql/system", operation="auth_refresh", times=1)
+    mock.journal.assert_called(operation="Renew", times=1)
+    mock.journal.assert_not_called(operation="auth_login")
+    with pytest.raises(AssertionError, match=r"POST /graphql/system \[Renew\] -> 200"):
+        mock.journal.assert_called(operation="auth_logout")
+    listed = mock.client.get("/__authmock__/journal?operation=users_me").get_json()["requests"]
+    assert [(e["path"], e["operation"]) for e in listed] == [("/graphql/system", "users_me")]
+    bad = mock.client.get("/__authmock__/journal?op=x")
+    assert bad.status_code == 400 and "operation" in bad.get_json()["error"]
+
+
+def test_a_faulted_graphql_request_is_journaled_with_its_operation(mock: MockFixture) -> None:
+    rule = mock.faults.add("/graphql/system", operation="auth_refresh", error="INVALID_PAYLOAD")
+    _gql(mock, REFRESH, {"t": "x"})
+    (entry,) = mock.journal.entries(operation="auth_refresh")
+    assert (entry["status"], entry["fault"], entry["operation"]) == (200, rule["id"], "Renew")

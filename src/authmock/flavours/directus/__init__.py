@@ -54,6 +54,7 @@ class DirectusFlavour(Flavour):
         from authmock.flavours.directus import graphql_ops
 
         graphql_ops.register()  # fault rules' match.operation
+        graphql_ops.install(mock.app)  # the journal's "operation"
         cors = service.settings.cors
         if cors.active:
             @mock.app.after_request

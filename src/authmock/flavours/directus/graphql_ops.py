@@ -10,15 +10,22 @@ nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from authmock import faults
 
+if TYPE_CHECKING:
+    from flask import Flask, Response
 
-def operations_of(method: str, args: Any, body: bytes) -> set[str]:
-    """The operation name and root field names of a GraphQL request (empty when it is none)."""
+#: Directus's ``app.use("/graphql", ...)``: a prefix on a segment boundary, any case
+_MAX_TOKENS = 5000
+_GRAPHQL_PATH = re.compile(r"^/graphql(?:/|$)", re.IGNORECASE)
+
+
+def _operation(method: str, args: Any, body: bytes) -> Any:
+    """The request's selected ``OperationDefinitionNode``, or None when it has none."""
     from graphql import GraphQLError, get_operation_ast, parse
-    from graphql.language import FieldNode
 
     query: Any = None
     name: Any = None
@@ -29,22 +36,65 @@ def operations_of(method: str, args: Any, body: bytes) -> set[str]:
         try:
             payload = json.loads(body or b"null")
         except ValueError:
-            return set()
+            return None
         if isinstance(payload, dict):
             query, name = payload.get("query"), payload.get("operationName")
     if not isinstance(query, str) or not query:
-        return set()
+        return None
     try:
-        operation = get_operation_ast(parse(query), name if isinstance(name, str) else None)
+        document = parse(query, max_tokens=_MAX_TOKENS)  # Directus's own limit
+        return get_operation_ast(document, name if isinstance(name, str) else None)
     except GraphQLError:
-        return set()
+        return None
+
+
+def _root_fields(operation: Any) -> list[str]:
+    from graphql.language import FieldNode
+
+    return [selection.name.value for selection in operation.selection_set.selections
+            if isinstance(selection, FieldNode)]
+
+
+def operations_of(method: str, args: Any, body: bytes) -> set[str]:
+    """The operation name and root field names of a GraphQL request (empty when it is none)."""
+    operation = _operation(method, args, body)
     if operation is None:
         return set()
     found = {operation.name.value} if operation.name else set()
-    for selection in operation.selection_set.selections:
-        if isinstance(selection, FieldNode):
-            found.add(selection.name.value)
+    found.update(_root_fields(operation))
     return found
+
+
+def journal_operation(method: str, args: Any, body: bytes) -> tuple[str, frozenset[str]] | None:
+    """What the journal shows of a GraphQL request: the operation's name (an anonymous one:
+    its root fields, comma-joined), and the names a journal filter finds it by (the name and
+    every root field); None when the request holds no operation."""
+    operation = _operation(method, args, body)
+    if operation is None:
+        return None
+    fields = _root_fields(operation)
+    name = operation.name.value if operation.name else None
+    label = name if name is not None else ",".join(fields)
+    if not label:
+        return None
+    return label, frozenset({*fields, *([name] if name else [])})
+
+
+def _is_graphql(path: str) -> bool:
+    return _GRAPHQL_PATH.match(path) is not None
+
+
+def install(app: Flask) -> None:
+    """Name each GraphQL request's operation for the journal (``g.authmock_operation``); the
+    core's journal hook, registered earlier, runs after this one."""
+    from flask import g, request
+
+    @app.after_request
+    def _name_operation(response: Response) -> Response:
+        if _is_graphql(request.path):
+            body = request.get_data(cache=True) if request.method != "GET" else b""
+            g.authmock_operation = journal_operation(request.method, request.args, body)
+        return response
 
 
 def _parse(value: Any) -> str:
@@ -59,7 +109,7 @@ def _parse(value: Any) -> str:
 
 def _test(value: Any, info: Any) -> bool:
     request = info.request
-    if "/graphql" not in request.path.lower():
+    if not _is_graphql(request.path):
         return False
     body = request.get_data(cache=True) if request.method != "GET" else b""
     return value in operations_of(request.method, request.args, body)
