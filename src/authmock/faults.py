@@ -18,6 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,12 @@ RESPOND_FIELDS = ("status", "headers", "json", "body")
 MAX_DELAY_MS = 600_000
 #: the rule's answer, when it must replace the route rather than the whole pipeline
 G_ROUTE_RESPONSE = "authmock_fault_response"
+#: set by an in-process transport around one request: a rule's delay (seconds) is added here
+#: for the caller to wait out, as a client waits on a live server's socket (an async client
+#: sleeps without blocking its loop, and a client timeout shorter than the delay fires)
+DEFERRED_DELAY: ContextVar[list[float] | None] = ContextVar(
+    "authmock_deferred_delay", default=None
+)
 
 
 class FaultError(ValueError):
@@ -525,7 +532,11 @@ class Faults:
         if rule.error is not None or rule.respond is not None or rule.drop:
             mock.reason(f"fault rule {rule.id}")
         if rule.delay_ms:
-            time.sleep(rule.delay_ms / 1000.0)
+            deferred = DEFERRED_DELAY.get()
+            if deferred is not None:
+                deferred.append(rule.delay_ms / 1000.0)
+            else:
+                time.sleep(rule.delay_ms / 1000.0)
         if rule.drop:
             mock.journal.record(
                 request.method, request.path, request.query_string.decode("latin-1"), 0,

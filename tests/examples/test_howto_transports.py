@@ -10,9 +10,11 @@ methods outside pytest.
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
 
 from authmock.pytest_plugin import MockFixture
@@ -91,3 +93,82 @@ def test_the_mock_clock_still_rules(paystub_mock: MockFixture) -> None:
     assert http.get("/admin/auth/me", headers=auth, timeout=5).status_code == 200
     paystub_mock.clock.advance("24h")
     assert http.get("/admin/auth/me", headers=auth, timeout=5).status_code == 401
+
+
+# --- fault rules' drop and delay_ms, as on the live server ----------------------------------
+def test_a_dropped_connection_is_the_librarys_own_error(directus_mock: MockFixture) -> None:
+    import httpx
+
+    # live: requests and httpx each raise their own error for a server that closed the socket
+    live_errors: list[type[BaseException]] = []
+    for call in (lambda: requests.post(f"{directus_mock.url}/auth/login", json=ADMIN, timeout=5),
+                 lambda: httpx.post(f"{directus_mock.url}/auth/login", json=ADMIN, timeout=5)):
+        with directus_mock.faults.add("/auth/login", drop=True):
+            try:
+                call()
+            except (requests.ConnectionError, httpx.TransportError) as live:
+                live_errors.append(type(live))
+    assert live_errors == [requests.ConnectionError, httpx.RemoteProtocolError]
+
+    directus_mock.faults.add("/auth/login", drop=True, times=3)
+    http = directus_mock.requests_session()
+    with pytest.raises(requests.ConnectionError, match="Remote end closed connection"):
+        http.post("/auth/login", json=ADMIN, timeout=5)
+    with directus_mock.httpx_client() as client, pytest.raises(
+        httpx.RemoteProtocolError, match="Server disconnected without sending a response"
+    ):
+        client.post("/auth/login", json=ADMIN)
+
+    async def my_async_code() -> str:
+        async with directus_mock.httpx_async_client() as client:
+            try:
+                await client.post("/auth/login", json=ADMIN)
+            except httpx.RemoteProtocolError as dropped:
+                return str(dropped)
+            return "answered"
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert "disconnected" in thread.submit(asyncio.run, my_async_code()).result()
+    # each drop was journaled with status 0, and the rule is used up: the next login answers
+    assert directus_mock.journal.count("POST", "/auth/login", status=0) == 5
+    assert http.post("/auth/login", json=ADMIN, timeout=5).status_code == 200
+
+
+def test_a_delay_comes_late_and_a_shorter_timeout_fires(paystub_mock: MockFixture) -> None:
+    import httpx
+
+    login = {"email": "owner@example.com", "password": "your-password"}
+    paystub_mock.faults.add("/admin/auth/login", delay_ms=200, times=None)
+    http = paystub_mock.requests_session()
+    with pytest.raises(requests.Timeout):  # the same error as over a socket
+        http.post("/admin/auth/login", json=login, timeout=0.05)
+    started = time.perf_counter()
+    assert http.post("/admin/auth/login", json=login, timeout=5).status_code == 200
+    assert time.perf_counter() - started >= 0.2  # the real answer, late
+    with paystub_mock.httpx_client() as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.post("/admin/auth/login", json=login, timeout=0.05)
+        assert client.post("/admin/auth/login", json=login).status_code == 200
+
+    async def my_async_code() -> list[str]:
+        # the delay does not block the event loop: another task runs meanwhile
+        events: list[str] = []
+
+        async def ticker() -> None:
+            await asyncio.sleep(0.05)
+            events.append("tick")
+
+        async with paystub_mock.httpx_async_client() as client:
+            tick = asyncio.create_task(ticker())
+            response = await client.post("/admin/auth/login", json=login)
+            events.append(f"answer {response.status_code}")
+            await tick
+            try:
+                await client.post("/admin/auth/login", json=login, timeout=0.05)
+            except httpx.ReadTimeout:
+                events.append("timeout")
+        return events
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert thread.submit(asyncio.run, my_async_code()).result() == [
+            "tick", "answer 200", "timeout"]
