@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, Response, request
+from flask import Request, request
 
 from authmock.clock import isoformat
 from authmock.faults import CatalogueEntry
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import USER_STATUSES
-from authmock.flavours.directus.graphql_ops import graphql_fault_response
 from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import constant_time_equals, decode_unverified
 
@@ -79,22 +78,23 @@ def _rate_limited(api: DirectusApi) -> E.DirectusError:
     return err
 
 
+def _answer(api: DirectusApi, err: E.DirectusError, cookies: list[str] | None = None) -> Any:
+    """A GraphQL operation whose resolver can raise ``err`` gets GraphQL's 200 answer, as the
+    real one would; anything else (REST, or an error of the pipeline) REST's envelope."""
+    from authmock.flavours.directus.graphql_ops import graphql_fault_response
+
+    graphql = graphql_fault_response(err)
+    return graphql if graphql is not None else api.error(err, cookies)
+
+
 def error_catalogue(mock: Mock) -> Mapping[str, CatalogueEntry]:
     api = _api(mock)
 
     def plain(make: Any) -> Any:
-        def render() -> Response:
-            err = make()
-            shaped = graphql_fault_response(err)  # a GraphQL resolver's refusal: 200, located
-            return shaped if shaped is not None else api.error(err)
-        return render
+        return lambda: _answer(api, make())
 
     def clearing(make: Any) -> Any:
-        def render() -> Response:
-            err = make()
-            shaped = graphql_fault_response(err)  # a resolver's error clears no cookie
-            return shaped if shaped is not None else api.error(err, _clears_session_cookie(api))
-        return render
+        return lambda: _answer(api, make(), _clears_session_cookie(api))
 
     def entry(status: int, description: str, render: Any) -> CatalogueEntry:
         return CatalogueEntry(status, description, render)
