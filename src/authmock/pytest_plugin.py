@@ -21,7 +21,7 @@ import pytest
 if TYPE_CHECKING:  # imported on first use: a run that uses no authmock fixture pays nothing
     from flask.testing import FlaskClient
 
-    from authmock.app import Mock, MockFlask
+    from authmock.mock import Mock, MockFlask
     from authmock.server import LiveServer
 
 MARKER = "authmock"
