@@ -25,7 +25,7 @@ from tests.directus.helpers import (
     tokens,
     with_settings,
 )
-from tests.fault_helpers import REASON, assert_same_bytes
+from tests.fault_helpers import REASON, assert_same_bytes, wire
 
 
 @pytest.fixture
@@ -334,3 +334,17 @@ def test_a_fixture_reload_keeps_rules_and_expired_tokens(tmp_path: Any) -> None:
         assert _me(client, STATIC_TOKEN).status_code == 403
         assert error(_me(client, token))[2] == "TOKEN_EXPIRED"
         assert server.faults.add("/x", drop=True)["id"] == 2
+
+
+def test_a_graphql_operation_gets_the_resolvers_answer(mock: MockFixture) -> None:
+    query = ("mutation ($email: String!, $password: String!) "
+             "{ auth_login(email: $email, password: $password) { access_token } }")
+    real = mock.client.post("/graphql/system", json={
+        "query": query, "variables": {"email": HELLO, "password": "wrong"}})
+    assert real.status_code == 200 and real.json["errors"][0]["extensions"]["code"] == (
+        "INVALID_CREDENTIALS")
+    mock.faults.add("/graphql/system", operation="auth_login", error="INVALID_CREDENTIALS")
+    faulted = mock.client.post("/graphql/system", json={
+        "query": query, "variables": {"email": HELLO, "password": PASSWORDS[HELLO]}})
+    assert wire(faulted) == wire(real)  # a 200: no reason header on either
+    assert mock.journal.entries()[-1]["fault"] == 1

@@ -78,14 +78,23 @@ def _rate_limited(api: DirectusApi) -> E.DirectusError:
     return err
 
 
+def _answer(api: DirectusApi, err: E.DirectusError, cookies: list[str] | None = None) -> Any:
+    """A GraphQL operation whose resolver can raise ``err`` gets GraphQL's 200 answer, as the
+    real one would; anything else (REST, or an error of the pipeline) REST's envelope."""
+    from authmock.flavours.directus.graphql_ops import graphql_fault_response
+
+    graphql = graphql_fault_response(err)
+    return graphql if graphql is not None else api.error(err, cookies)
+
+
 def error_catalogue(mock: Mock) -> Mapping[str, CatalogueEntry]:
     api = _api(mock)
 
     def plain(make: Any) -> Any:
-        return lambda: api.error(make())
+        return lambda: _answer(api, make())
 
     def clearing(make: Any) -> Any:
-        return lambda: api.error(make(), _clears_session_cookie(api))
+        return lambda: _answer(api, make(), _clears_session_cookie(api))
 
     def entry(status: int, description: str, render: Any) -> CatalogueEntry:
         return CatalogueEntry(status, description, render)
