@@ -53,6 +53,12 @@ class QuietHandler(WSGIRequestHandler):
             with suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """http.server's, without its own ``Server`` and ``Date``: the app sends ``Date`` (on the
+        mock clock, after the product's headers), and a second one would contradict it."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The ``Date`` header on the app's mock clock, like cookie ``Expires`` and tokens."""
         if timestamp is None:
