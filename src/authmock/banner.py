@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from authmock import __version__
-from authmock.app import CONTROL_PREFIX
+from authmock.mock import CONTROL_PREFIX
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 #: the hint for cookie-based logins (Directus cookie and session modes)
 COOKIE_HINT = (

@@ -21,7 +21,7 @@ from authmock.scenarios import ScenarioError
 from authmock.tokens import constant_time_equals
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 
 def _json(payload: Any, status: int = 200) -> Response:

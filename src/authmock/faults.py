@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Request, Response, g
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 RULE_FIELDS = ("match", "times", "after", "error", "respond", "delay_ms", "drop")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flask import Request, Response
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
+    from authmock.mock import Mock
     from authmock.schema import FixtureSchema
 
 

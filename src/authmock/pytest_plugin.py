@@ -1,4 +1,6 @@
-"""pytest plugin: ``dreamfactory_mock``, ``directus_mock`` and ``paystub_mock``.
+"""pytest plugin: a ``<name>_mock`` fixture for every installed flavour (entry points of
+the ``authmock.flavours`` group): ``dreamfactory_mock``, ``directus_mock``, ``paystub_mock``,
+and a third-party flavour package's too.
 
 Apps are built once per session (per flavour, fixture file and profile) and reset before every
 test, which costs microseconds; a live server for ``.url`` starts on first use and then serves
@@ -21,7 +23,7 @@ import pytest
 if TYPE_CHECKING:  # imported on first use: a run that uses no authmock fixture pays nothing
     from flask.testing import FlaskClient
 
-    from authmock.app import Mock, MockFlask
+    from authmock.mock import Mock, MockFlask
     from authmock.server import LiveServer
 
 MARKER = "authmock"
@@ -193,18 +195,36 @@ def mock_fixture(flavour: str, doc: str = "") -> Any:
     return pytest.fixture(fixture)
 
 
-dreamfactory_mock = mock_fixture(
-    "dreamfactory", "DreamFactory fake (bundled fixtures), reset before the test: "
-    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
-)
-directus_mock = mock_fixture(
-    "directus", "Directus fake (bundled fixtures), reset before the test: "
-    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
-)
-paystub_mock = mock_fixture(
-    "paystub", "Paystub admin API fake (bundled fixtures), reset before the test: "
-    ".client, .url, .clock, .mailbox, .journal, .faults, .reset()",
-)
+_METHODS = ".client, .url, .clock, .mailbox, .journal, .faults, .reset()"
+#: what ``pytest --fixtures`` says of the bundled flavours' fixtures
+_PRODUCTS = {
+    "dreamfactory": "DreamFactory fake",
+    "directus": "Directus fake",
+    "paystub": "Paystub admin API fake",
+}
+
+
+def _installed_flavours() -> list[str]:
+    """Names of the installed flavours, read from the entry points' metadata: no flavour (and
+    no Flask) is imported until a test asks for its fixture."""
+    from importlib.metadata import entry_points
+
+    return sorted({ep.name for ep in entry_points(group="authmock.flavours")})
+
+
+def _define_fixtures(namespace: dict[str, Any]) -> None:
+    """``<name>_mock`` for every installed flavour, this package's and third parties' alike."""
+    for name in _installed_flavours():
+        fixture_name = f"{name}_mock"
+        if not fixture_name.isidentifier() or fixture_name in namespace:
+            continue  # not a Python name, or taken: mock_fixture() in a conftest names it
+        product = _PRODUCTS.get(name, f"{name} fake")
+        namespace[fixture_name] = mock_fixture(
+            name, f"{product} (bundled fixtures), reset before the test: {_METHODS}"
+        )
+
+
+_define_fixtures(globals())
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from authmock import banner
-from authmock.app import Mock, MockFlask
 from authmock.fixtures import FixtureError
+from authmock.mock import Mock, MockFlask
 from authmock.server import LiveServer
 
 COUNTERS = "__counters__"

@@ -21,7 +21,7 @@ from authmock.clock import isoformat
 from authmock.control import _error, _json
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 STATIC = Path(__file__).parent / "static"
 #: every file the page loads; anything else under /__authmock__/inspector/ is a 404

@@ -15,17 +15,18 @@ from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import Seed
 from authmock.flavours.directus.cors import decorate, effective
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
-from authmock.flavours.directus.routes import CONTROL_PREFIX, DirectusApi, register
+from authmock.flavours.directus.routes import DirectusApi, register
 from authmock.flavours.directus.schema import SCHEMA
 from authmock.flavours.directus.seed import parse_fixture
 from authmock.flavours.directus.service import DirectusService
 from authmock.flavours.directus.sso import register_idp
+from authmock.mock import CONTROL_PREFIX, is_control_path
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
+    from authmock.mock import Mock
 
 
 class DirectusFlavour(Flavour):
@@ -60,8 +61,7 @@ class DirectusFlavour(Flavour):
             @mock.app.after_request
             def _cors(response: Response) -> Response:
                 # every answer but authmock's own pages (control API, fake identity provider)
-                path = request.path
-                if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+                if is_control_path(request.path):
                     return response
                 return decorate(cors, response)
 
@@ -98,7 +98,7 @@ class DirectusFlavour(Flavour):
             if user.get("provider") != "default":
                 extras.append(f"provider {user.get('provider')}")
             if user.get("tfa_secret"):
-                extras.append(f"TOTP: GET {url}/__authmock__/users/{user['email']}/otp")
+                extras.append(f"TOTP: GET {url}{CONTROL_PREFIX}/users/{user['email']}/otp")
             password = user.get("password")
             shown = f" / {password}" if password is not None else ""
             detail = f" ({', '.join(extras)})" if extras else ""

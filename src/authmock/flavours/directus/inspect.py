@@ -19,8 +19,8 @@ from authmock.inspector import SessionInfo, UserInfo
 from authmock.tokens import sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.flavours.directus.service import DirectusService
+    from authmock.mock import Mock
 
 STATUSES = USER_STATUSES
 _ACCESS_CLAIMS = ("id", "role", "app_access", "admin_access", "iat", "exp")

@@ -35,8 +35,8 @@ from authmock.flavours.directus.service import Accountability
 from authmock.tokens import decode_unverified
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.flavours.directus.routes import DirectusApi
+    from authmock.mock import Mock
 
 T = TypeVar("T")
 

@@ -31,14 +31,12 @@ from authmock.flavours.directus.service import (
     is_directus_jwt,
     matches,
 )
+from authmock.mock import is_control_path
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.flavours.directus.graphql import GraphQLEndpoint
+    from authmock.mock import Mock
 
-CONTROL_PREFIX = "/__authmock__"
-IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
-_CONTROL_SUBTREE = CONTROL_PREFIX + "/"
 _ROBOTS = re.compile(r"/robots\.txt/?", re.I)
 _PING = re.compile(r"/server/ping/?", re.I)
 _PARAM = re.compile(r":(\w+)")
@@ -154,8 +152,7 @@ class DirectusApi:
 
     # the pipeline -----------------------------------------------------------------------
     def dispatch(self, path: str) -> Response:
-        decoded = "/" + path
-        if decoded == CONTROL_PREFIX or decoded.startswith(_CONTROL_SUBTREE):
+        if is_control_path("/" + path):
             abort(404)
         # 2. cors (when CORS_ENABLED and CORS_ORIGIN is set) answers every OPTIONS itself
         cors = self.settings.cors

@@ -35,7 +35,7 @@ from authmock.otp import verify as verify_otp
 from authmock.tokens import Refusal, constant_time_equals
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 #: 10000-01-01T00:00:00Z in epoch seconds
 _YEAR_10000 = 253402300800

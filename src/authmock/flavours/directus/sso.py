@@ -21,7 +21,11 @@ from flask import Flask, Response, request
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.service import url_allowed
+from authmock.mock import CONTROL_PREFIX
 from authmock.tokens import constant_time_equals
+
+#: the fake identity providers' pages: authmock's own, under the control prefix
+IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
 
 if TYPE_CHECKING:
     from authmock.flavours.directus.config import Provider
@@ -103,7 +107,7 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     if not redirect_allowed(api, p, redirect):
         raise E.invalid_payload(E.reason_login_redirect(H.js_string(redirect)))
     public = api.public_url()
-    idp = f"{public}/__authmock__/directus/idp/{p.name}"
+    idp = f"{public}{IDP_PREFIX}/{p.name}"
     if p.driver == "saml":
         query = {"SAMLRequest": api.mock.rng.alnum(32)}
         if H.js_truthy(redirect):
@@ -302,7 +306,7 @@ def register_idp(app: Flask, api: DirectusApi) -> None:
             return Response(f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8")
         return _signin(api, p)
 
-    app.add_url_rule("/__authmock__/directus/idp/<provider>", "directus_idp", page, methods=["GET"])
+    app.add_url_rule(f"{IDP_PREFIX}/<provider>", "directus_idp", page, methods=["GET"])
     app.add_url_rule(
-        "/__authmock__/directus/idp/<provider>/signin", "directus_idp_signin", signin, methods=["POST"]
+        f"{IDP_PREFIX}/<provider>/signin", "directus_idp_signin", signin, methods=["POST"]
     )

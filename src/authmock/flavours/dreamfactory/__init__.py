@@ -20,10 +20,10 @@ from authmock.flavours.dreamfactory.schema import SCHEMA
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
+    from authmock.mock import Mock
 
 
 class DreamFactoryFlavour(Flavour):

@@ -24,7 +24,7 @@ from werkzeug.sansio.utils import get_current_url
 from authmock.flavours.dreamfactory import errors
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 VERSION = re.compile(r"v[0-9.]+")
 AUTH_PATHS = ("api/v2/user/session", "api/v2/system/admin/session")

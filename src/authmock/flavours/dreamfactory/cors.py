@@ -19,7 +19,7 @@ from flask import Response, request
 from authmock import phpcors
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 #: df-core's ``cors.paths``: ``[api_route_prefix . '/*']``
 API_PREFIX = "/api/"

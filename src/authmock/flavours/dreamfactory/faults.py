@@ -24,9 +24,9 @@ from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import decode_unverified
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.flavours.dreamfactory.auth import TokenProblem
     from authmock.flavours.dreamfactory.context import Ctx
+    from authmock.mock import Mock
 
 STATUSES = ("active", "inactive")
 
@@ -148,7 +148,7 @@ def default_reason(error: DfError) -> None:
     """The reason of a refusal whose site named none, from its exact text."""
     if not has_request_context():
         return
-    from authmock.app import current_mock
+    from authmock.mock import current_mock
 
     text = _DEFAULT_REASONS.get(error.message)
     if text is None and error.message.startswith(errors.TOKEN_REFRESH_FAILED):

@@ -13,7 +13,7 @@ from authmock.flavours.dreamfactory import auth
 from authmock.inspector import SessionInfo, UserInfo
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 KIND = "API key session"
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, request
 
-from authmock.app import current_mock
 from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
 from authmock.flavours.dreamfactory.context import Ctx, read_request, split_path
 from authmock.flavours.dreamfactory.errors import DfError, json_response
+from authmock.mock import current_mock
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}

@@ -20,10 +20,10 @@ from authmock.flavours.paystub.routes import USERS, register
 from authmock.flavours.paystub.schema import SCHEMA
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
     from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
     from authmock.inspector import SessionInfo, UserInfo
+    from authmock.mock import Mock
 
 #: PHP's default post_max_size (8M): Laravel's ValidatePostSize refuses bigger bodies
 MAX_BODY_BYTES = 8 * 1024 * 1024

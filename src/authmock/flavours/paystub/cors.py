@@ -19,19 +19,18 @@ from typing import TYPE_CHECKING
 from flask import Response, request
 
 from authmock import phpcors
-from authmock.app import CONTROL_PREFIX
+from authmock.mock import is_control_path
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 
-_CONTROL_PATHS = CONTROL_PREFIX + "/"
 #: Laravel's default config/cors.php
 LARAVEL_DEFAULT = phpcors.CorsOptions()
 
 
 def is_product_path(path: str) -> bool:
-    return not (path == CONTROL_PREFIX or path.startswith(_CONTROL_PATHS))
+    return not is_control_path(path)
 
 
 def options_for(mock: Mock, setting: bool | None) -> phpcors.CorsOptions | None:

@@ -22,7 +22,7 @@ from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import constant_time_equals, sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 #: the user states a scenario may set (the fixtures' ``Active`` and ``Suspended``, and ``Inactive``)
 STATUSES = (ACTIVE, "Suspended", "Inactive")
@@ -148,7 +148,7 @@ def token_reason(mock: Mock, req: Request) -> str:
 def default_reason(error: errors.PaystubError) -> None:
     """A 422 whose site named no reason: the fields that failed validation."""
     if error.code == 422 and isinstance(error.errors, dict) and has_request_context():
-        from authmock.app import current_mock
+        from authmock.mock import current_mock
 
         current_mock().reason(f"invalid {', '.join(error.errors)}", default=True)
 

@@ -13,7 +13,7 @@ from authmock import phpcors
 from authmock.flavours.paystub import cors
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 #: what Symfony's ResponseHeaderBag sets when a response has no caching headers of its own
 DEFAULT_CACHE_CONTROL = "no-cache, private"

@@ -14,7 +14,7 @@ from authmock.flavours.paystub.routes import USERS
 from authmock.inspector import SessionInfo, UserInfo
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 KIND = "Sanctum token"
 

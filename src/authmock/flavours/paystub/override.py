@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from authmock.app import CONTROL_PREFIX
 from authmock.flavours.paystub.validation import (
     BODY_KEY,
     body_fields,
@@ -30,9 +29,10 @@ from authmock.flavours.paystub.validation import (
     is_urlencoded,
     query_fields,
 )
+from authmock.mock import is_control_path
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 _LETTERS = re.compile(r"^[A-Z]+$")
 FIELD = "_method"
@@ -105,8 +105,7 @@ def install(mock: Mock, max_body: int) -> None:
 
     def wsgi_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
-        is_control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-        if not is_control:
+        if not is_control_path(path):
             environ["PATH_INFO"] = one_trailing_slash(environ, path)
             if environ.get("REQUEST_METHOD") == "POST":
                 method = overriding_method(environ, max_body)

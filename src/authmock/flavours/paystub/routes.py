@@ -36,7 +36,7 @@ from authmock.store import Table
 from authmock.tokens import constant_time_equals, sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 USERS = "paystub_users"
 RESETS = "paystub_password_resets"

@@ -16,7 +16,7 @@ from authmock.flavours.paystub.model import timestamp_at
 from authmock.tokens import constant_time_equals, sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.app import Mock
+    from authmock.mock import Mock
 
 TABLE = "paystub_tokens"
 LIFETIME_SECONDS = 24 * 3600  # "Tokens expire after 24 hours" (seed page)

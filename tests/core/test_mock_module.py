@@ -1,0 +1,33 @@
+"""authmock.mock: the one control-path test, and the names authmock.app still offers."""
+
+from __future__ import annotations
+
+import pytest
+
+import authmock.app
+import authmock.mock
+from authmock.mock import CONTROL_PREFIX, is_control_path
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/__authmock__", True),
+        ("/__authmock__/", True),
+        ("/__authmock__/health", True),
+        ("/__authmock__/directus/idp/github", True),
+        ("/__authmockx", False),
+        ("/__authmock__x/health", False),
+        ("/api/__authmock__/health", False),
+        ("/", False),
+        ("", False),
+    ],
+)
+def test_control_paths_are_the_prefix_and_its_subtree(path: str, expected: bool) -> None:
+    assert is_control_path(path) is expected
+
+
+def test_app_module_reexports_the_same_objects() -> None:
+    for name in ("Mock", "MockFlask", "current_mock", "CONTROL_PREFIX", "is_control_path"):
+        assert getattr(authmock.app, name) is getattr(authmock.mock, name)
+    assert CONTROL_PREFIX == "/__authmock__"
