@@ -10,7 +10,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from flask import Request, Response
 
@@ -20,6 +20,25 @@ if TYPE_CHECKING:
     from authmock.inspector import SessionInfo, UserInfo
     from authmock.mock import Mock
     from authmock.schema import FixtureSchema
+
+
+class FaultHooks(Protocol):
+    """A flavour's fault-injection module (``flavours/<name>/faults.py``): the three hooks
+    below, as module-level functions."""
+
+    def error_catalogue(self, mock: Mock, /) -> Mapping[str, CatalogueEntry]: ...
+    def request_user(self, mock: Mock, request: Request, /) -> str | None: ...
+    def user_scenario(
+        self, mock: Mock, email: str, verb: str, body: Mapping[str, Any], /
+    ) -> dict[str, Any]: ...
+
+
+class InspectHooks(Protocol):
+    """A flavour's inspector module (``flavours/<name>/inspect.py``)."""
+
+    def users(self, mock: Mock, /) -> list[UserInfo]: ...
+    def sessions(self, mock: Mock, /) -> list[SessionInfo]: ...
+    def revoke(self, mock: Mock, session_id: str, /) -> bool: ...
 
 
 class Flavour(ABC):
@@ -41,6 +60,11 @@ class Flavour(ABC):
     #: ``{session table: (users table, the session row's field holding the user's key)}``:
     #: what ``--watch`` keeps across a fixture reload, for users that still exist
     session_tables: ClassVar[Mapping[str, tuple[str, str]]] = {}
+    #: the module answering ``error_catalogue``/``request_user``/``user_scenario`` (None: no
+    #: named errors, no user resolution, no scenarios); a flavour may override the methods
+    fault_hooks: ClassVar[FaultHooks | None] = None
+    #: the module answering ``inspect_users``/``inspect_sessions``/``revoke_session``
+    inspect_hooks: ClassVar[InspectHooks | None] = None
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:
@@ -77,28 +101,28 @@ class Flavour(ABC):
     # the inspector (GET /__authmock__/users, /sessions) --------------------------------------
     def inspect_users(self, mock: Mock) -> list[UserInfo]:
         """Every user with an e-mail: role, status, provider, whether it has a TOTP secret."""
-        return []
+        return self.inspect_hooks.users(mock) if self.inspect_hooks else []
 
     def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
         """Sessions and tokens the product would still recognise, expired ones included."""
-        return []
+        return self.inspect_hooks.sessions(mock) if self.inspect_hooks else []
 
     def revoke_session(self, mock: Mock, session_id: str) -> bool:
         """Make the product refuse that session/token as it refuses a revoked one; False if
         no such id."""
-        return False
+        return self.inspect_hooks.revoke(mock, session_id) if self.inspect_hooks else False
 
     def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
         """Named errors fault rules can send (``{"TOKEN_EXPIRED": CatalogueEntry(...)}``),
         each rendered exactly as the product sends it when that really happens."""
-        return {}
+        return self.fault_hooks.error_catalogue(mock) if self.fault_hooks else {}
 
     def request_user(self, mock: Mock, request: Request) -> str | None:
         """The e-mail the request's credentials (any kind the product takes) belong to.
 
         Called before the route, for ``match.user`` and the journal; must not write.
         """
-        return None
+        return self.fault_hooks.request_user(mock, request) if self.fault_hooks else None
 
     def user_scenario(
         self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]
@@ -106,6 +130,8 @@ class Flavour(ABC):
         """Run a user scenario (``expire_sessions``, ``revoke_sessions``, ``status``,
         ``lockout``) inside a store transaction; raise ``authmock.scenarios.ScenarioError``
         (404 unknown user, 400 bad value naming the allowed ones). Returns extra JSON."""
+        if self.fault_hooks is not None:
+            return self.fault_hooks.user_scenario(mock, email, verb, body)
         from authmock.scenarios import ScenarioError
 
         raise ScenarioError(404, f"the {self.name} flavour has no user scenarios")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask import Request, Response, request
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from authmock.flavour import Flavour
+from authmock.flavour import FaultHooks, Flavour, InspectHooks
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import faults, inspect
 from authmock.flavours.directus import http as H
@@ -23,9 +22,7 @@ from authmock.flavours.directus.sso import register_idp
 from authmock.mock import CONTROL_PREFIX, is_control_path
 
 if TYPE_CHECKING:
-    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
-    from authmock.inspector import SessionInfo, UserInfo
     from authmock.mock import Mock
 
 
@@ -36,6 +33,8 @@ class DirectusFlavour(Flavour):
     #: Directus's MAX_PAYLOAD_SIZE default (1mb); bigger bodies are INVALID_PAYLOAD
     max_content_length = MAX_PAYLOAD_SIZE
     user_statuses = inspect.STATUSES
+    fault_hooks: ClassVar[FaultHooks | None] = faults
+    inspect_hooks: ClassVar[InspectHooks | None] = inspect
     session_tables = {"directus_sessions": ("directus_users", "user")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
@@ -115,15 +114,6 @@ class DirectusFlavour(Flavour):
         lines.extend(_realtime_banner(mock, url))
         return lines
 
-    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
-        return faults.error_catalogue(mock)
-
-    def request_user(self, mock: Mock, request: Request) -> str | None:
-        return faults.request_user(mock, request)
-
-    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return faults.user_scenario(mock, email, verb, body)
-
     def cors_summary(self, mock: Mock) -> str:
         own = {k: v for k, v in mock.settings.items() if k.startswith("CORS_")}
         if own:
@@ -139,15 +129,6 @@ class DirectusFlavour(Flavour):
         user = api.svc.user_by_email(email)
         secret: Any = user.get("tfa_secret") if user else None
         return secret if isinstance(secret, str) and secret else None
-
-    def inspect_users(self, mock: Mock) -> list[UserInfo]:
-        return inspect.users(mock)
-
-    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
-        return inspect.sessions(mock)
-
-    def revoke_session(self, mock: Mock, session_id: str) -> bool:
-        return inspect.revoke(mock, session_id)
 
 
 def _realtime_banner(mock: Mock, url: str) -> list[str]:

@@ -7,22 +7,19 @@ disagrees with the server.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from flask import Request, Response, has_request_context, request
+from flask import Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
-from authmock.flavour import Flavour
+from authmock.flavour import FaultHooks, Flavour, InspectHooks
 from authmock.flavours.dreamfactory import errors, faults, inspect
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.flavours.dreamfactory.schema import SCHEMA
 from authmock.flavours.dreamfactory.seed import Seed, parse
 
 if TYPE_CHECKING:
-    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
-    from authmock.inspector import SessionInfo, UserInfo
     from authmock.mock import Mock
 
 
@@ -32,6 +29,8 @@ class DreamFactoryFlavour(Flavour):
     fixture_schema = SCHEMA
     max_content_length = 1024 * 1024
     user_statuses = faults.STATUSES
+    fault_hooks: ClassVar[FaultHooks | None] = faults
+    inspect_hooks: ClassVar[InspectHooks | None] = inspect
     session_tables = {"df_token_map": ("df_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
@@ -83,15 +82,6 @@ class DreamFactoryFlavour(Flavour):
             message = errors.SERVER_ERROR
         return DfError(status, message).get_response()
 
-    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
-        return faults.error_catalogue(mock)
-
-    def request_user(self, mock: Mock, request: Request) -> str | None:
-        return faults.request_user(mock, request)
-
-    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return faults.user_scenario(mock, email, verb, body)
-
     def cors_summary(self, mock: Mock) -> str:
         if not mock.cors.enabled:
             return "off (DreamFactory's default: no CORS entry)"
@@ -118,15 +108,6 @@ class DreamFactoryFlavour(Flavour):
             lines.append(f"  {kind} {user['email']} / {user['password']} "
                          f"(POST /api/v2/{endpoint}{state})")
         return lines
-
-    def inspect_users(self, mock: Mock) -> list[UserInfo]:
-        return inspect.users(mock)
-
-    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
-        return inspect.sessions(mock)
-
-    def revoke_session(self, mock: Mock, session_id: str) -> bool:
-        return inspect.revoke(mock, session_id)
 
 
 flavour = DreamFactoryFlavour()

@@ -6,23 +6,20 @@ what is documented by Paystub and what is inferred from Laravel/Sanctum.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
-from flask import Request, Response, request
+from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from authmock.flavour import Flavour
+from authmock.flavour import FaultHooks, Flavour, InspectHooks
 from authmock.flavours.paystub import cors, errors, faults, headers, inspect, override
 from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
 from authmock.flavours.paystub.routes import USERS, register
 from authmock.flavours.paystub.schema import SCHEMA
 
 if TYPE_CHECKING:
-    from authmock.faults import CatalogueEntry
     from authmock.fixtures import FixtureFile
-    from authmock.inspector import SessionInfo, UserInfo
     from authmock.mock import Mock
 
 #: PHP's default post_max_size (8M): Laravel's ValidatePostSize refuses bigger bodies
@@ -50,6 +47,8 @@ class PaystubFlavour(Flavour):
     max_content_length = MAX_BODY_BYTES
     reason_phrases = errors.REASON_PHRASES
     user_statuses = faults.STATUSES
+    fault_hooks: ClassVar[FaultHooks | None] = faults
+    inspect_hooks: ClassVar[InspectHooks | None] = inspect
     session_tables = {"paystub_tokens": ("paystub_users", "user_id")}
 
     def parse_fixtures(self, fixture: FixtureFile) -> Seed:
@@ -87,15 +86,6 @@ class PaystubFlavour(Flavour):
             return errors.server_error().to_response()
         return errors.http_error(status, error.name).to_response()
 
-    def error_catalogue(self, mock: Mock) -> Mapping[str, CatalogueEntry]:
-        return faults.error_catalogue(mock)
-
-    def request_user(self, mock: Mock, request: Request) -> str | None:
-        return faults.request_user(mock, request)
-
-    def user_scenario(self, mock: Mock, email: str, verb: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return faults.user_scenario(mock, email, verb, body)
-
     def cors_summary(self, mock: Mock) -> str:
         seed: Seed = mock.seed
         if seed.cors is False:
@@ -124,15 +114,6 @@ class PaystubFlavour(Flavour):
             f'-d \'{{"email":"{first["email"]}","password":"{first["password"]}"}}\''
         )
         return lines
-
-    def inspect_users(self, mock: Mock) -> list[UserInfo]:
-        return inspect.users(mock)
-
-    def inspect_sessions(self, mock: Mock) -> list[SessionInfo]:
-        return inspect.sessions(mock)
-
-    def revoke_session(self, mock: Mock, session_id: str) -> bool:
-        return inspect.revoke(mock, session_id)
 
 
 flavour = PaystubFlavour()
