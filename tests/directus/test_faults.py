@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 import authmock
+from authmock.flavours.directus import users
 from authmock.pytest_plugin import MockFixture
 from tests.directus.helpers import (
     ADMIN,
@@ -171,12 +172,10 @@ def test_route_not_found_names_the_path_as_the_real_one(mock: MockFixture) -> No
 def test_internal_server_error_is_the_unexpected_exception(
     mock: MockFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api: Any = mock.app.extensions["authmock.directus"]
-
     def explode(*_: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api.svc, "read_me", explode)
+    monkeypatch.setattr(users, "read_me", explode)
     real = _me(mock.client, STATIC_TOKEN)
     monkeypatch.undo()
     mock.faults.add("/users/me", error="INTERNAL_SERVER_ERROR")

@@ -19,7 +19,7 @@ from authmock.flavours.directus.joi import is_valid_email
 if TYPE_CHECKING:
     from authmock.fixtures import FixtureFile
     from authmock.flavours.directus.config import Role
-    from authmock.flavours.directus.service import DirectusService
+    from authmock.flavours.directus.sessions import DirectusService
 
 #: the directus_settings columns served by /settings, in the table's column order
 SETTINGS_COLUMNS = (
@@ -104,7 +104,7 @@ def resolve_role(fixture: FixtureFile, accounts: AccountSettings, roles: dict[st
 # the directus_settings row -------------------------------------------------------------------
 def settings_row(svc: DirectusService) -> dict[str, Any]:
     """The current directus_settings row (fixture values plus PATCH /settings changes)."""
-    row: dict[str, Any] = svc.mock.store["directus_settings"][1]  # seeded by users_api.install
+    row: dict[str, Any] = svc.mock.store["directus_settings"][1]  # seeded by settings_api.install
     return row
 
 

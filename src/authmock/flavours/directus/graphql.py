@@ -5,7 +5,7 @@ Read from ``middleware/graphql.ts`` (GET/POST, query/variables/operationName, pa
 5000-token limit), ``services/graphql/index.ts`` (validate, then execute; formatted errors) and
 the resolvers of ``resolvers/system-global.ts`` (``auth_*``) and ``system.ts`` (``users_me``,
 ``server_ping``, ``server_health``). Every resolver calls the same ``DirectusService`` methods as
-the REST routes, and sets cookies with the same ``DirectusApi.cookie``.
+the REST routes, and sets cookies with the same ``Directus.cookie`` (``state.py``).
 
 The schema is built per accountability, as Directus builds it from the caller's permissions:
 fields a role may not read are not in the schema at all, so asking for them is a validation
@@ -51,10 +51,12 @@ from graphql.utilities import value_from_ast_untyped
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus.service import Accountability
+from authmock.flavours.directus import password_reset, users
+from authmock.flavours.directus.items import collection_rows
+from authmock.flavours.directus.sessions import Accountability
 
 if TYPE_CHECKING:
-    from authmock.flavours.directus.routes import Ctx, DirectusApi
+    from authmock.flavours.directus.state import Ctx, Directus
 
 #: ``router.use("/system", ...)`` inside ``/graphql``: a prefix match, any case
 _SYSTEM_PATH = re.compile(r"^/graphql/system(?:/|$)", re.IGNORECASE)
@@ -140,7 +142,7 @@ _USER_SKIPPED = ("avatar", "policies")
 class GqlContext:
     """What a resolver gets as ``info.context``: Directus's ``{req, res}`` and accountability."""
 
-    api: DirectusApi
+    api: Directus
     ctx: Ctx
     acc: Accountability
 
@@ -209,7 +211,7 @@ def _current_refresh_token(c: GqlContext, mode: str, given: str | None) -> Any:
     elif mode == "cookie":
         token = request.cookies.get(c.api.settings.refresh_cookie_name)
     elif mode == "session":
-        from authmock.flavours.directus.service import is_directus_jwt
+        from authmock.flavours.directus.sessions import is_directus_jwt
 
         cookie = request.cookies.get(c.api.settings.session_cookie_name)
         if is_directus_jwt(cookie):
@@ -244,7 +246,7 @@ def _resolve_password_request(_root: Any, info: GraphQLResolveInfo, email: str,
                               reset_url: str | None = None) -> bool:
     c = _context(info)
     try:
-        c.api.svc.request_reset(email, reset_url or None, c.api.public_url())
+        password_reset.request_reset(c.api.svc, email, reset_url or None, c.api.public_url())
     except E.DirectusError as err:
         if err.code == E.INVALID_PAYLOAD:
             raise
@@ -256,7 +258,7 @@ def _resolve_password_request(_root: Any, info: GraphQLResolveInfo, email: str,
 def _resolve_password_reset(_root: Any, info: GraphQLResolveInfo, token: str,
                             password: str) -> bool:
     c = _context(info)
-    c.api.svc.reset_password(token, password)
+    password_reset.reset_password(c.api.svc, token, password)
     return True
 
 
@@ -266,7 +268,7 @@ def _resolve_users_me(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any] | 
         return None
     node = info.field_nodes[0]
     fields = _field_paths(info, node.selection_set.selections if node.selection_set else ())
-    return c.api.svc.read_me(c.acc, fields or ["id"])
+    return users.read_me(c.api.svc, c.acc, fields or ["id"])
 
 
 def _resolve_ping(_root: Any, _info: GraphQLResolveInfo) -> str:
@@ -311,13 +313,13 @@ def _user_type(user_fields: tuple[str, ...], role: GraphQLObjectType | None) -> 
     return GraphQLObjectType("directus_users", fields)
 
 
-def _system_schema(api: DirectusApi, acc: Accountability) -> GraphQLSchema:
+def _system_schema(api: Directus, acc: Accountability) -> GraphQLSchema:
     query: dict[str, GraphQLField] = {}
     query["server_ping"] = GraphQLField(GraphQLString, resolve=_resolve_ping)
     query["server_health"] = GraphQLField(GraphQLJSON, resolve=_resolve_health)
-    user_fields = api.svc.readable_user_fields(acc)
+    user_fields = users.readable_user_fields(api.svc, acc)
     if user_fields is not None:
-        role_perm = api.svc._role_permission(acc)
+        role_perm = users.role_permission(api.svc, acc)
         role = _role_type(role_perm[0]) if role_perm is not None else None
         query["users_me"] = GraphQLField(_user_type(user_fields, role), resolve=_resolve_users_me)
     mutation = {
@@ -379,7 +381,7 @@ def _collection_args() -> dict[str, GraphQLArgument]:
     }
 
 
-def _items_schema(api: DirectusApi, acc: Accountability) -> GraphQLSchema:
+def _items_schema(api: Directus, acc: Accountability) -> GraphQLSchema:
     query: dict[str, GraphQLField] = {}
     for name, items in api.svc.seed.collections.items():
         perm = _read_permission(api, acc, name)
@@ -413,7 +415,7 @@ def _items_schema(api: DirectusApi, acc: Accountability) -> GraphQLSchema:
     return GraphQLSchema(GraphQLObjectType("Query", query), types=[GraphQLVoid])
 
 
-def _read_permission(api: DirectusApi, acc: Accountability, collection: str) -> Any:
+def _read_permission(api: Directus, acc: Accountability, collection: str) -> Any:
     """None: every field (admin); a permission dict; False: not readable."""
     if acc.admin:
         return None
@@ -430,7 +432,7 @@ def _collection_resolver(collection: str) -> Any:
                 limit: int | None = None, offset: int | None = None,
                 page: int | None = None) -> list[dict[str, Any]]:
         c = _context(info)
-        rows, _perm = c.api._collection(c.ctx, collection)
+        rows, _perm = collection_rows(c.api, c.ctx.acc, collection)
         rows = list(rows)
         for key in reversed(sort or []):
             rows.sort(key=_sort_key(key.lstrip("-")), reverse=key.startswith("-"))
@@ -456,7 +458,7 @@ def _sort_key(field: str) -> Any:
 def _by_id_resolver(collection: str) -> Any:
     def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
         c = _context(info)
-        rows, _perm = c.api._collection(c.ctx, collection)
+        rows, _perm = collection_rows(c.api, c.ctx.acc, collection)
         found = next((r for r in rows if str(r.get("id")) == id), None)
         if found is None:
             raise E.forbidden()
@@ -468,7 +470,7 @@ def _by_id_resolver(collection: str) -> Any:
 class GraphQLEndpoint:
     """The two GraphQL routers of one app; schemas cached per scope and accountability."""
 
-    def __init__(self, api: DirectusApi) -> None:
+    def __init__(self, api: Directus) -> None:
         self.api = api
         self._schemas: dict[tuple[Any, ...], GraphQLSchema] = {}
 

@@ -19,7 +19,7 @@ from authmock.inspector import SessionInfo, UserInfo
 from authmock.tokens import sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.flavours.directus.service import DirectusService
+    from authmock.flavours.directus.sessions import DirectusService
     from authmock.mock import Mock
 
 STATUSES = USER_STATUSES

@@ -31,11 +31,11 @@ from urllib.parse import parse_qs
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus.realtime_config import RealtimeSettings
-from authmock.flavours.directus.service import Accountability
+from authmock.flavours.directus.sessions import Accountability
 from authmock.tokens import decode_unverified
 
 if TYPE_CHECKING:
-    from authmock.flavours.directus.routes import DirectusApi
+    from authmock.flavours.directus.state import Directus
     from authmock.mock import Mock
 
 T = TypeVar("T")
@@ -141,7 +141,7 @@ def _parse_json(text: str) -> Any:
 class Realtime:
     """The WebSocket side of one Directus app: settings, the service, one lock."""
 
-    def __init__(self, mock: Mock, api: DirectusApi, settings: RealtimeSettings) -> None:
+    def __init__(self, mock: Mock, api: Directus, settings: RealtimeSettings) -> None:
         self.mock = mock
         self.api = api
         self.settings = settings
@@ -492,9 +492,9 @@ class SocketSession:
             return
 
         def read() -> list[dict[str, Any]]:
-            from authmock.flavours.directus.routes import Ctx
+            from authmock.flavours.directus.items import collection_rows
 
-            rows, perm = api._collection(Ctx(body={}, token=None, acc=acc), collection)
+            rows, perm = collection_rows(api, acc, collection)
             fields = None if perm is None or "*" in perm["fields"] else perm["fields"]
             wanted = _query_fields(message.get("query"))
             return [{k: v for k, v in r.items()
@@ -555,7 +555,7 @@ class SocketSession:
         from graphql import GraphQLError, execute, parse, validate
 
         from authmock.flavours.directus.graphql import GqlContext, _formatted, _process_error
-        from authmock.flavours.directus.routes import Ctx
+        from authmock.flavours.directus.state import Ctx
 
         op_id = message.get("id")
         raw_payload = message.get("payload")
@@ -756,7 +756,7 @@ def connect(app: Any, path: str = "/websocket", *, query: str = "", cookie: str 
     return InProcessSocket(realtime, session)
 
 
-def install(mock: Mock, api: DirectusApi, settings: RealtimeSettings) -> None:
+def install(mock: Mock, api: Directus, settings: RealtimeSettings) -> None:
     """Mount the WebSocket servers on the app (``setup`` calls this once)."""
     realtime = Realtime(mock, api, settings)
     mock.app.extensions["authmock.directus.realtime"] = realtime
