@@ -74,7 +74,9 @@ def bearer(token: str) -> dict[str, str]:
 
 def claims(jwt: str) -> dict[str, Any]:
     payload = jwt.split(".")[1]
-    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
     return decoded
 
 

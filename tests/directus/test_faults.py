@@ -144,7 +144,9 @@ def test_requests_exceeded_is_the_real_rate_limiter() -> None:
     assert error(real)[2] == "REQUESTS_EXCEEDED" and real.headers["Retry-After"] == "30"
     assert real.headers[REASON] == "rate limited: 2 requests per 30.0s"
     app.mock.faults.add("/users/me", error="REQUESTS_EXCEEDED")
-    faulted = client.get("/users/me", headers={"X-Forwarded-For": "10.0.0.2", **bearer(STATIC_TOKEN)})
+    faulted = client.get(
+        "/users/me", headers={"X-Forwarded-For": "10.0.0.2", **bearer(STATIC_TOKEN)}
+    )
     assert_same_bytes(faulted, real)
 
 
@@ -216,7 +218,7 @@ def test_user_match_with_static_token_and_cookies(mock: MockFixture) -> None:
     assert [e["user"] for e in entries] == [ADMIN, HELLO]
 
 
-# --- user scenarios ----------------------------------------------------------------------------------
+# --- user scenarios ---------------------------------------------------------------------------
 def test_expire_sessions_gets_the_products_own_expiry_errors(mock: MockFixture) -> None:
     client = mock.client
     issued = tokens(client, HELLO)
@@ -253,9 +255,13 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     )
     assert login(client, HELLO).status_code == 200  # nothing changed
     refresh = tokens(client, HELLO)["refresh_token"]
-    archived = client.post("/__authmock__/users/hello@example.com/status", json={"status": "archived"})
+    archived = client.post(
+        "/__authmock__/users/hello@example.com/status", json={"status": "archived"}
+    )
     assert archived.json["status"] == "archived"
-    gone = client.post("/auth/refresh", json={"refresh_token": refresh})  # as UsersService ends them
+    gone = client.post(
+        "/auth/refresh", json={"refresh_token": refresh}
+    )  # as UsersService ends them
     assert error(gone)[2] == "INVALID_CREDENTIALS"
     refused = login(client, HELLO)
     assert error(refused)[2] == "INVALID_CREDENTIALS" and refused.headers[REASON] == "user archived"
@@ -317,8 +323,13 @@ def test_a_fixture_reload_keeps_rules_and_expired_tokens(tmp_path: Any) -> None:
     path.write_text(json.dumps(data))
     with authmock.run_in_thread("directus", fixtures=str(path)) as server:
         watcher = FixtureWatcher(
-            [Watched(str(path), server, lambda: authmock.create_app("directus", fixtures=str(path)))],
-            out=io.StringIO(), err=io.StringIO(),
+            [
+                Watched(
+                    str(path), server, lambda: authmock.create_app("directus", fixtures=str(path))
+                )
+            ],
+            out=io.StringIO(),
+            err=io.StringIO(),
         )
         client = server.app.test_client()
         token = tokens(client, HELLO)["access_token"]

@@ -110,10 +110,13 @@ class DirectusFlavour(Flavour):
         for provider in seed.providers:
             if provider.driver == "ldap":
                 lines.append(
-                    f"LDAP: POST {url}/auth/login/{provider.name} with {{\"identifier\", \"password\"}}"
+                    f'LDAP: POST {url}/auth/login/{provider.name} with {{"identifier", "password"}}'
                 )
             elif provider.driver in ("oauth2", "openid", "saml"):
-                lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
+                lines.append(
+                    f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}"
+                    "?redirect=/users/me"
+                )
         lines.extend(_realtime_banner(mock, url))
         return lines
 

@@ -97,7 +97,9 @@ def resolve_role(fixture: FixtureFile, accounts: AccountSettings, roles: dict[st
         return
     found = roles.get(ref) or next((r for r in roles.values() if r.name == ref), None)
     if found is None:
-        raise fixture.error("$.settings.public_registration_role", f"no role with id or name {ref!r}")
+        raise fixture.error(
+            "$.settings.public_registration_role", f"no role with id or name {ref!r}"
+        )
     accounts.public_registration_role = found.id
 
 
@@ -161,7 +163,9 @@ def validate_emails(emails: list[Any]) -> None:
             raise E.email_format()
 
 
-def check_unique_emails(svc: DirectusService, emails: list[str], exclude: str | None = None) -> None:
+def check_unique_emails(
+    svc: DirectusService, emails: list[str], exclude: str | None = None
+) -> None:
     """``checkUniqueEmails``: case-insensitive, duplicates in the batch first."""
     lowered = [e.lower() for e in emails]
     duplicates = [e for i, e in enumerate(lowered) if lowered.index(e) != i]

@@ -36,7 +36,9 @@ MSG_TOKEN_EXPIRED = "Token expired."
 MSG_USER_SUSPENDED = "User suspended."
 MSG_FORBIDDEN = "You don't have permission to access this."
 MSG_INTERNAL = "An unexpected error occurred."
-MSG_PASSWORD_FORMAT = 'Validation failed for field "password". Value doesn\'t have the correct format.'
+MSG_PASSWORD_FORMAT = (
+    'Validation failed for field "password". Value doesn\'t have the correct format.'
+)
 
 # INVALID_PAYLOAD reasons (the message is "Invalid payload. <reason>.") -----------------------
 MSG_REFRESH_TOKEN_REQUIRED = (
@@ -417,4 +419,6 @@ def email_format() -> DirectusError:
 
 
 def unprocessable(reason: str) -> DirectusError:
-    return DirectusError(422, UNPROCESSABLE_CONTENT, f"Can't process content. {reason}.", {"reason": reason})
+    return DirectusError(
+        422, UNPROCESSABLE_CONTENT, f"Can't process content. {reason}.", {"reason": reason}
+    )

@@ -289,7 +289,9 @@ _NO_CACHE = re.compile(r"(?:^|,)\s*?no-cache\s*?(?:,|$)")
 
 def is_fresh(method: str, request_headers: Any, response: Response) -> bool:
     """Express's ``req.fresh`` (the ``fresh`` package): a conditional GET/HEAD still valid."""
-    if method not in ("GET", "HEAD") or not (200 <= response.status_code < 300 or response.status_code == 304):
+    if method not in ("GET", "HEAD") or not (
+        200 <= response.status_code < 300 or response.status_code == 304
+    ):
         return False
     none_match = request_headers.get("If-None-Match")
     modified_since = request_headers.get("If-Modified-Since")

@@ -107,7 +107,9 @@ def _dispatch(api: Directus, req: Request, path: str) -> Response:
 def _authenticate(api: Directus, req: Request, ctx: Ctx) -> None:
     token = ctx.token
     try:
-        ctx.acc = api.svc.accountability_for(token if isinstance(token, str) else H.js_string(token))
+        ctx.acc = api.svc.accountability_for(
+            token if isinstance(token, str) else H.js_string(token)
+        )
     except E.DirectusError as err:
         if err.code in (E.INVALID_CREDENTIALS, E.INVALID_TOKEN) and (
             _cookie(req, api.settings.session_cookie_name) == token

@@ -21,7 +21,9 @@ def client_key() -> str:
     return forwarded or request.remote_addr or "unknown"
 
 
-def consume(table: Table[Any, Any], key: str, now_ms: int, points: int, duration_s: float) -> int | None:
+def consume(
+    table: Table[Any, Any], key: str, now_ms: int, points: int, duration_s: float
+) -> int | None:
     """Take one point of ``key``'s window; None if allowed, else when the window ends (ms)."""
     window = table.get(key)
     if window is None or now_ms >= window["ends"]:

@@ -58,7 +58,11 @@ class AuthFailed(Exception):
 
 def _ws_error(kind: str, code: str, message: str, uid: Any = None) -> str:
     """``WebSocketError.toMessage()``."""
-    out: dict[str, Any] = {"type": kind, "status": "error", "error": {"code": code, "message": message}}
+    out: dict[str, Any] = {
+        "type": kind,
+        "status": "error",
+        "error": {"code": code, "message": message},
+    }
     if uid is not None:
         out["uid"] = uid
     return _dumps(out)
@@ -90,7 +94,9 @@ def _message_type(message: Any) -> str:
 
 def _is_uid(message: dict[str, Any]) -> bool:
     uid = message.get("uid")
-    return "uid" not in message or (isinstance(uid, (str, int, float)) and not isinstance(uid, bool))
+    return "uid" not in message or (
+        isinstance(uid, (str, int, float)) and not isinstance(uid, bool)
+    )
 
 
 def _is_ws_message(message: Any) -> bool:
@@ -105,7 +111,9 @@ def _is_auth_message(message: Any) -> bool:
     email, password = message.get("email"), message.get("password")
     if isinstance(email, str) and _ZOD_EMAIL.match(email) and isinstance(password, str):
         return True
-    return isinstance(message.get("access_token"), str) or isinstance(message.get("refresh_token"), str)
+    return isinstance(message.get("access_token"), str) or isinstance(
+        message.get("refresh_token"), str
+    )
 
 
 def _zod_received(value: Any, present: bool = True) -> str:
@@ -155,7 +163,9 @@ class Realtime:
             return fn()
 
     # authenticate.ts -----------------------------------------------------------------------
-    def authenticate(self, message: dict[str, Any]) -> tuple[Accountability, float | None, str | None]:
+    def authenticate(
+        self, message: dict[str, Any]
+    ) -> tuple[Accountability, float | None, str | None]:
         """``authenticateConnection``: (accountability, expires_at, refresh_token)."""
 
         def run() -> tuple[Accountability, float | None, str | None]:
@@ -483,7 +493,9 @@ class SocketSession:
         acc = self.acc or Accountability()
         api = self.rt.api
         if not acc.admin and collection not in api.svc.seed.collections:
-            self._send(_ws_error("subscribe", E.INVALID_COLLECTION, E.MSG_WS_INVALID_COLLECTION, uid))
+            self._send(
+                _ws_error("subscribe", E.INVALID_COLLECTION, E.MSG_WS_INVALID_COLLECTION, uid)
+            )
             return
         if uid is not None:
             self.subscriptions[str(uid)] = collection
@@ -602,7 +614,13 @@ def _query_fields(query: Any) -> list[str] | None:
     if not isinstance(query, dict) or query.get("fields") is None:
         return None
     raw = query["fields"]
-    parts = raw.split(",") if isinstance(raw, str) else [str(f) for f in raw] if isinstance(raw, list) else []
+    parts = (
+        raw.split(",")
+        if isinstance(raw, str)
+        else [str(f) for f in raw]
+        if isinstance(raw, list)
+        else []
+    )
     names = [p.strip() for p in parts if p.strip()]
     return None if not names or "*" in names else names
 
@@ -694,7 +712,9 @@ class RealtimeMiddleware:
                 if data is None:
                     continue
                 with lock:
-                    session.receive(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+                    session.receive(
+                        data if isinstance(data, str) else data.decode("utf-8", "replace")
+                    )
         except simple_websocket.ConnectionClosed:
             return
 

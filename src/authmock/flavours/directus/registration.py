@@ -118,7 +118,13 @@ def validate_accept(body: Any) -> str | None:
 def _sign(api: Directus, email: str, scope: str, ttl_ms: float) -> str:
     iat = int(api.svc.now)
     return api.mock.tokens.encode(
-        {"email": email, "scope": scope, "iat": iat, "exp": int(iat + ttl_ms / 1000.0), "iss": "directus"}
+        {
+            "email": email,
+            "scope": scope,
+            "iat": iat,
+            "exp": int(iat + ttl_ms / 1000.0),
+            "iss": "directus",
+        }
     )
 
 
@@ -186,7 +192,9 @@ def register(api: Directus, ctx: Ctx) -> Response:
         token = _sign(api, email, "pending-registration", api.settings.accounts.verification_ttl_ms)
         base = url or api.public_url().rstrip("/") + "/users/register/verify-email"
         link = set_query(str(base), "token", token)
-        text = E.MAIL_VERIFY_TEXT.format(project=setting(api.svc, "project_name") or "Directus", link=link)
+        text = E.MAIL_VERIFY_TEXT.format(
+            project=setting(api.svc, "project_name") or "Directus", link=link
+        )
         api.mock.mailbox.send(email, E.MAIL_VERIFY_SUBJECT, text, token=token, links=[link])
     _stall(api, )
     return api.no_content(ctx)
@@ -224,7 +232,9 @@ def invite(api: Directus, ctx: Ctx) -> Response:
     for email in emails:
         user = api.svc.user_by_email(email)
         if user is None:
-            users_api.create_users(api, ctx.acc, [{"email": email, "role": role, "status": "invited"}], pre=pre)
+            users_api.create_users(
+                api, ctx.acc, [{"email": email, "role": role, "status": "invited"}], pre=pre
+            )
         elif user.get("status") == "invited" and user.get("role") != role:
             users_api.update_user(api, ctx, user["id"], {"role": role}, pre=pre)
         if user is None or user.get("status") == "invited":

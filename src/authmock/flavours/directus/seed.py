@@ -60,8 +60,14 @@ def _role(raw: dict[str, Any]) -> Role:
 
 def _provider(raw: dict[str, Any]) -> Provider:
     allow = raw["redirect_allow_list"]
-    return Provider(name=raw["name"], driver=raw["driver"], label=raw["label"], icon=raw["icon"],
-                    mode=raw["mode"], redirect_allow_list=None if allow is None else url_list(allow))
+    return Provider(
+        name=raw["name"],
+        driver=raw["driver"],
+        label=raw["label"],
+        icon=raw["icon"],
+        mode=raw["mode"],
+        redirect_allow_list=None if allow is None else url_list(allow),
+    )
 
 
 def _user(raw: dict[str, Any], role_ids: dict[str, str]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Mirrors ``AuthenticationService`` and ``get-accountability-for-token`` of Directus 11.17.4
 (the password reset is in ``password_reset.py``, reading users in ``users.py``). Every check
-reads the mock clock; every secret comes from ``mock.rng``. Methods raise ``DirectusError``; the router *returns* it, so counters and deleted sessions
-written before a refusal are kept, as in Directus (which has no transaction there either).
+reads the mock clock; every secret comes from ``mock.rng``. Methods raise ``DirectusError``;
+the router *returns* it, so counters and deleted sessions written before a refusal are kept,
+as in Directus (which has no transaction there either).
 """
 
 from __future__ import annotations
@@ -172,13 +173,19 @@ class DirectusService:
         if is_directus_jwt(token):
             claims = self.verify_access(token)
             if "session" in claims:
-                row = self.sessions.get(claims["session"]) if isinstance(claims["session"], str) else None
+                row = (
+                    self.sessions.get(claims["session"])
+                    if isinstance(claims["session"], str)
+                    else None
+                )
                 if (
                     row is None
                     or row["user"] != (claims.get("id") or None)
                     or row["expires"] < self.now
                 ):
-                    session_reason(self.mock, row if row and row["expires"] < self.now else None, "session")
+                    session_reason(
+                        self.mock, row if row and row["expires"] < self.now else None, "session"
+                    )
                     raise E.invalid_credentials()
             role = claims.get("role") if isinstance(claims.get("role"), str) else None
             app, admin = self.access(role)
@@ -202,7 +209,13 @@ class DirectusService:
     def _new_session(self, user_id: str, ttl_ms: float) -> str:
         token = self.mock.rng.nanoid(64)
         self._put_session(
-            token, {"token": token, "user": user_id, "expires": self.now + ttl_ms / 1000.0, "next_token": None}
+            token,
+            {
+                "token": token,
+                "user": user_id,
+                "expires": self.now + ttl_ms / 1000.0,
+                "next_token": None,
+            },
         )
         return token
 
@@ -210,7 +223,13 @@ class DirectusService:
               session_mode: bool, *, check_password: bool = True) -> Issued:
         """``AuthenticationService.login`` once the provider found (or not) the user."""
         if user is None or user.get("status") != "active" or user.get("provider") != provider:
-            self.mock.reason("unknown user" if user is None else f"user {user.get('status')}" if user.get("status") != "active" else "wrong provider")
+            self.mock.reason(
+                "unknown user"
+                if user is None
+                else f"user {user.get('status')}"
+                if user.get("status") != "active"
+                else "wrong provider"
+            )
             self.stall()
             raise E.invalid_credentials()
         allowed = self.app_setting("auth_login_attempts")  # PATCH /settings may change it
@@ -289,14 +308,20 @@ class DirectusService:
             self.mock.reason(f"user {user.get('status')}")
             self.sessions.delete(token)
             self.stall()
-            raise E.user_suspended() if user.get("status") == "suspended" else E.invalid_credentials()
+            raise (
+                E.user_suspended() if user.get("status") == "suspended" else E.invalid_credentials()
+            )
         if session_mode:
             next_token = row.get("next_token")
             if not next_token:
                 next_token = self._new_session(user["id"], self.settings.session_ttl_ms)
                 self._put_session(
                     token,
-                    {**row, "next_token": next_token, "expires": self.now + self.settings.grace_ms / 1000.0},
+                    {
+                        **row,
+                        "next_token": next_token,
+                        "expires": self.now + self.settings.grace_ms / 1000.0,
+                    },
                 )
             access = self.sign_access(user, self.settings.session_ttl_ms, next_token)
             self.update_user(user["id"], last_access=self.last_access_now())
@@ -305,7 +330,11 @@ class DirectusService:
         self.sessions.delete(token)
         self._put_session(
             new_token,
-            {**row, "token": new_token, "expires": self.now + self.settings.refresh_ttl_ms / 1000.0},
+            {
+                **row,
+                "token": new_token,
+                "expires": self.now + self.settings.refresh_ttl_ms / 1000.0,
+            },
         )
         access = self.sign_access(user, self.settings.access_ttl_ms)
         self.update_user(user["id"], last_access=self.last_access_now())

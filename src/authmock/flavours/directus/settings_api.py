@@ -88,7 +88,9 @@ def _setting_value(svc: DirectusService, key: str, value: Any) -> Any:
             raise wrong
         return value
     if key == "auth_login_attempts":
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise wrong
         return value
     if key == "auth_password_policy":

@@ -83,7 +83,9 @@ def redirect_allowed(api: Directus, p: Provider, redirect: Any) -> bool:
     if target is None:
         return not redirect.startswith("//")
     public = api.public_url()
-    if p.redirect_allow_list is not None and url_allowed(redirect, [*p.redirect_allow_list, public]):
+    if p.redirect_allow_list is not None and url_allowed(
+        redirect, [*p.redirect_allow_list, public]
+    ):
         return True
     mine = _origin(public)
     return mine is not None and mine == target
@@ -155,7 +157,10 @@ def _finish(api: Directus, ctx: Ctx, p: Provider, code: Any, redirect: Any,
             entry is None
             or entry["provider"] != p.name
             or entry["expires"] < api.svc.now
-            or (verifier is not None and not constant_time_equals(entry["state"], _challenge(verifier)))
+            or (
+                verifier is not None
+                and not constant_time_equals(entry["state"], _challenge(verifier))
+            )
         ):
             raise E.invalid_credentials()
         api.svc.sso_codes.delete(code)
@@ -276,19 +281,36 @@ def _signin(api: Directus, p: Provider) -> Response:
         )
         return Response(page, 200, content_type="text/html; charset=utf-8")
     # encoded like any URL put in a header, so a hostile form value cannot break the response
-    redirect_uri = H.encode_url(form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback")
+    redirect_uri = H.encode_url(
+        form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback"
+    )
     state = form.get("state", "")
     if not user_id:
-        return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'error': 'access_denied', 'state': state})}"})
+        return Response(
+            status=302,
+            headers={
+                "Location": redirect_uri + "?"
+                + urlencode({"error": "access_denied", "state": state})
+            },
+        )
     code = _new_code(api, p, user_id, state)
-    return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"})
+    return Response(
+        status=302,
+        headers={"Location": f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"},
+    )
 
 
 def _new_code(api: Directus, p: Provider, user_id: str, state: str) -> str:
     code = api.mock.rng.alnum(32)
     if user_id:
         api.svc.sso_codes.put(
-            code, {"provider": p.name, "user": user_id, "state": state, "expires": api.svc.now + CODE_TTL}
+            code,
+            {
+                "provider": p.name,
+                "user": user_id,
+                "state": state,
+                "expires": api.svc.now + CODE_TTL,
+            },
         )
     return code
 
@@ -297,13 +319,17 @@ def register_idp(app: Flask, api: Directus) -> None:
     def page(provider: str) -> Response:
         p = api.svc.provider(provider)
         if p is None or p.driver not in SSO_DRIVERS:
-            return Response(f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8")
+            return Response(
+                f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8"
+            )
         return _idp_page(api, p)
 
     def signin(provider: str) -> Response:
         p = api.svc.provider(provider)
         if p is None or p.driver not in SSO_DRIVERS:
-            return Response(f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8")
+            return Response(
+                f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8"
+            )
         return _signin(api, p)
 
     app.add_url_rule(f"{IDP_PREFIX}/<provider>", "directus_idp", page, methods=["GET"])

@@ -58,8 +58,11 @@ def generate(api: Directus, ctx: Ctx) -> Response:
         raise E.invalid_payload(E.REASON_KEY_REQUIRED.format(key="password"))
     # AuthenticationService.verifyPassword: the provider's verify (a password compare)
     stored = user.get("password")
-    if not user or not isinstance(stored, str) or not isinstance(password, str) or not constant_time_equals(
-        stored, password
+    if (
+        not user
+        or not isinstance(stored, str)
+        or not isinstance(password, str)
+        or not constant_time_equals(stored, password)
     ):
         raise E.invalid_credentials()
     if user.get("tfa_secret") is not None:

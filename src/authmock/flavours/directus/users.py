@@ -39,7 +39,9 @@ def readable_user_fields(svc: DirectusService, acc: Accountability) -> tuple[str
         return USER_COLUMNS
     return tuple(dict.fromkeys(c for c in fields if c in USER_COLUMNS))
 
-def read_me(svc: DirectusService, acc: Accountability, requested: list[str] | None) -> dict[str, Any]:
+def read_me(
+    svc: DirectusService, acc: Accountability, requested: list[str] | None
+) -> dict[str, Any]:
     """``UsersService.readOne`` as get-ast-from-query builds it: plain fields first (in the
     requested order, ``*`` expanded in place), then relational ones (``role.…``, the
     ``policies`` o2m) in order of first mention; a ForbiddenError becomes ``{"id"}``."""
@@ -54,8 +56,13 @@ def read_me(svc: DirectusService, acc: Accountability, requested: list[str] | No
         return {"id": acc.user}
     return out if out else {"id": acc.user}
 
-def read_user(svc: DirectusService, acc: Accountability, user: dict[str, Any], allowed: tuple[str, ...],
-              requested: list[str] | None) -> dict[str, Any]:
+def read_user(
+    svc: DirectusService,
+    acc: Accountability,
+    user: dict[str, Any],
+    allowed: tuple[str, ...],
+    requested: list[str] | None,
+) -> dict[str, Any]:
     """One directus_users row through ``fields``; raises Forbidden / Unsupported."""
     plain, nested = _split_fields(requested or ["*"], allowed, USER_RELATIONS)
     out: dict[str, Any] = {}
@@ -76,7 +83,9 @@ def read_user(svc: DirectusService, acc: Accountability, user: dict[str, Any], a
     return out
 
 # the role relation (directus_roles) -----------------------------------------------
-def role_permission(svc: DirectusService, acc: Accountability) -> tuple[tuple[str, ...], Any] | None:
+def role_permission(
+    svc: DirectusService, acc: Accountability
+) -> tuple[tuple[str, ...], Any] | None:
     """Readable directus_roles fields and a row test; None without read permission."""
     if acc.admin:
         return ROLE_COLUMNS, lambda row: True
@@ -122,7 +131,9 @@ def _role_row(role: Role) -> dict[str, Any]:
         "description": role.description, "parent": role.parent,
     }
 
-def _read_role(svc: DirectusService, acc: Accountability, role_id: Any, sub: list[str]) -> tuple[bool, Any]:
+def _read_role(
+    svc: DirectusService, acc: Accountability, role_id: Any, sub: list[str]
+) -> tuple[bool, Any]:
     """The ``role`` m2o node: (False, None) when Directus drops it (no read permission on
     directus_roles), else its value: None, the nested object, or the id without fields."""
     perm = role_permission(svc, acc)

@@ -68,7 +68,9 @@ def check_update(api: Directus, acc: Accountability, key: str, fields: list[str]
 
 
 # reading ----------------------------------------------------------------------------
-def project(api: Directus, acc: Accountability, row: dict[str, Any], requested: list[str] | None) -> dict[str, Any]:
+def project(
+    api: Directus, acc: Accountability, row: dict[str, Any], requested: list[str] | None
+) -> dict[str, Any]:
     """One row through ``fields`` under the reader's permissions (ForbiddenError on a field)."""
     allowed = users.readable_user_fields(api.svc, acc)
     if allowed is None:
@@ -89,7 +91,9 @@ def visible(api: Directus, acc: Accountability, row: dict[str, Any]) -> bool:
     return bool(users.user_visible(api.svc, acc, row))
 
 
-def read_key(api: Directus, acc: Accountability, key: str, requested: list[str] | None) -> dict[str, Any]:
+def read_key(
+    api: Directus, acc: Accountability, key: str, requested: list[str] | None
+) -> dict[str, Any]:
     """``readOne``: a missing or unreadable row is a plain FORBIDDEN."""
     if users.readable_user_fields(api.svc, acc) is None:
         raise E.forbidden(E.msg_collection_forbidden(COLLECTION))
@@ -124,7 +128,9 @@ def read_many(api: Directus, ctx: Ctx) -> Response:
     acc = ctx.acc
     if users.readable_user_fields(api.svc, acc) is None:
         raise E.forbidden(E.msg_collection_forbidden(COLLECTION))
-    rows = sorted((r for r in api.svc.users.values() if visible(api, acc, r)), key=lambda r: str(r["id"]))
+    rows = sorted(
+        (r for r in api.svc.users.values() if visible(api, acc, r)), key=lambda r: str(r["id"])
+    )
     offset = _int_arg("offset", 0)
     limit = _int_arg("limit", 100)
     rows = rows[max(offset, 0):]
@@ -191,7 +197,11 @@ def prepare(api: Directus, item: dict[str, Any], batch: list[dict[str, Any]]) ->
     out: dict[str, Any] = {}
     for column in USER_COLUMNS:
         default = USER_DEFAULTS.get(column)
-        out[column] = row[column] if column in row else (list(default) if isinstance(default, list) else default)
+        out[column] = (
+            row[column]
+            if column in row
+            else (list(default) if isinstance(default, list) else default)
+        )
     out["id"] = user_id
     _check_references(api, out, batch)
     out["password_hash"] = _hash(api, user_id, out.get("password"))
@@ -199,10 +209,16 @@ def prepare(api: Directus, item: dict[str, Any], batch: list[dict[str, Any]]) ->
 
 
 def _hash(api: Directus, user_id: str, password: Any) -> str | None:
-    return fake_password_hash(f"{user_id}:{api.mock.rng.hex(8)}:{password}") if password is not None else None
+    return (
+        fake_password_hash(f"{user_id}:{api.mock.rng.hex(8)}:{password}")
+        if password is not None
+        else None
+    )
 
 
-def _check_references(api: Directus, row: dict[str, Any], batch: list[dict[str, Any]] | None = None) -> None:
+def _check_references(
+    api: Directus, row: dict[str, Any], batch: list[dict[str, Any]] | None = None
+) -> None:
     role = row.get("role")
     if role is not None and api.svc.role(role) is None:
         raise E.invalid_foreign_key(str(role), "role", COLLECTION)
@@ -270,7 +286,9 @@ def update_user(api: Directus, ctx: Ctx | None, key: str, body: Any, *, internal
     changes.pop("id", None)
     merged = {**current, **changes}
     _check_references(api, merged)
-    if ("role" in changes or "status" in changes) and not _admins_left(api, exclude=None, row=merged):
+    if ("role" in changes or "status" in changes) and not _admins_left(
+        api, exclude=None, row=merged
+    ):
         raise E.unprocessable(E.REASON_LAST_ADMIN)
     if "password" in changes:
         merged["password_hash"] = _hash(api, key, merged.get("password"))
@@ -325,7 +343,11 @@ def _checked_row(item: dict[str, Any], *, partial: bool = False) -> dict[str, An
     """Known columns with values the database would store; unknown keys are dropped."""
     out: dict[str, Any] = {}
     for key, value in item.items():
-        if key not in USER_COLUMNS or key in _IGNORED_COLUMNS or (key == "last_access" and not partial):
+        if (
+            key not in USER_COLUMNS
+            or key in _IGNORED_COLUMNS
+            or (key == "last_access" and not partial)
+        ):
             continue
         wrong = E.invalid_payload(E.REASON_WRONG_TYPE.format(key=key))
         if key in _JSON_COLUMNS:
