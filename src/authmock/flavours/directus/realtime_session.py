@@ -329,7 +329,8 @@ class SocketSession:
         not served; their operation gets the executor's error)."""
         from graphql import GraphQLError, execute, parse, validate
 
-        from authmock.flavours.directus.graphql import GqlContext, _formatted, _process_error
+        from authmock.flavours.directus.graphql import format_error, process_error
+        from authmock.flavours.directus.graphql_resolvers import GqlContext
         from authmock.flavours.directus.state import Ctx
 
         op_id = message.get("id")
@@ -341,13 +342,13 @@ class SocketSession:
         try:
             document = parse(query if isinstance(query, str) else "")
         except GraphQLError as err:
-            self._send(dumps({"id": op_id, "type": "error", "payload": [_formatted(err)]}))
+            self._send(dumps({"id": op_id, "type": "error", "payload": [format_error(err)]}))
             return
         schema = api.graphql.schema("items", acc)
         errors = validate(schema, document)
         if errors:
             self._send(dumps({"id": op_id, "type": "error",
-                               "payload": [_formatted(e) for e in errors]}))
+                               "payload": [format_error(e) for e in errors]}))
             return
         variables = payload.get("variables")
         op_name = payload.get("operationName")
@@ -363,7 +364,7 @@ class SocketSession:
         if result.data:
             out["data"] = result.data
         if result.errors:
-            out["errors"] = [_process_error(acc, e) for e in result.errors]
+            out["errors"] = [process_error(acc, e) for e in result.errors]
         self._send(dumps({"id": op_id, "type": "next", "payload": out}))
         self._send(dumps({"id": op_id, "type": "complete"}))
 
