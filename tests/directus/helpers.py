@@ -41,7 +41,16 @@ def with_settings(**settings: Any) -> dict[str, Any]:
     return bundled_fixture("directus", **settings)
 
 
-def error(response: TestResponse) -> tuple[int, str, str, dict[str, Any]]:
+#: what ``error()`` returns: status, message, code and the other extensions
+ErrorTuple = tuple[int, str, str, dict[str, Any]]
+
+
+def json_of(response: TestResponse) -> Any:
+    """The response's JSON body (``response.json``, typed for indexing)."""
+    return response.json
+
+
+def error(response: TestResponse) -> ErrorTuple:
     """(status, message, code, extensions without code) of a Directus error response."""
     body = response.get_json()
     assert list(body) == ["errors"], body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_invite_ttl_and_url_settings() -> None:
     )
     mail = app.mock.mailbox.last()
     assert mail is not None and mail.links == [f"{url}?token={mail.token}"]
-    found = claims(mail.token)
+    found = claims(cast(str, mail.token))
     assert found["exp"] - found["iat"] == 3600
 
 

@@ -22,6 +22,7 @@ from tests.directus.helpers import (
     TFA,
     bearer,
     error,
+    json_of,
     login,
     tokens,
     with_settings,
@@ -41,7 +42,7 @@ def _me(client: FlaskClient, token: str) -> TestResponse:
 
 
 def test_catalogue_lists_every_named_error(mock: MockFixture) -> None:
-    listed = mock.client.get("/__authmock__/faults/catalogue").json["errors"]
+    listed = json_of(mock.client.get("/__authmock__/faults/catalogue"))["errors"]
     assert {e["name"]: e["status"] for e in listed} == {
         "TOKEN_EXPIRED": 401, "INVALID_CREDENTIALS": 401, "INVALID_OTP": 401,
         "INVALID_TOKEN": 403, "USER_SUSPENDED": 401, "FORBIDDEN": 403, "INVALID_PAYLOAD": 400,
@@ -250,7 +251,7 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     client = mock.client
     bad = client.post("/__authmock__/users/hello@example.com/status", json={"status": "asleep"})
     assert bad.status_code == 400
-    assert bad.json["error"] == (
+    assert json_of(bad)["error"] == (
         '"status" must be one of: active, invited, draft, suspended, archived, unverified'
     )
     assert login(client, HELLO).status_code == 200  # nothing changed
@@ -258,7 +259,7 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     archived = client.post(
         "/__authmock__/users/hello@example.com/status", json={"status": "archived"}
     )
-    assert archived.json["status"] == "archived"
+    assert json_of(archived)["status"] == "archived"
     gone = client.post(
         "/auth/refresh", json={"refresh_token": refresh}
     )  # as UsersService ends them
@@ -351,7 +352,7 @@ def test_a_graphql_operation_gets_the_resolvers_answer(mock: MockFixture) -> Non
              "{ auth_login(email: $email, password: $password) { access_token } }")
     real = mock.client.post("/graphql/system", json={
         "query": query, "variables": {"email": HELLO, "password": "wrong"}})
-    assert real.status_code == 200 and real.json["errors"][0]["extensions"]["code"] == (
+    assert real.status_code == 200 and json_of(real)["errors"][0]["extensions"]["code"] == (
         "INVALID_CREDENTIALS")
     mock.faults.add("/graphql/system", operation="auth_login", error="INVALID_CREDENTIALS")
     faulted = mock.client.post("/graphql/system", json={

@@ -20,6 +20,7 @@ from .helpers import (
     TFA,
     TFA_SECRET,
     USER,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -28,8 +29,8 @@ from .helpers import (
 )
 
 NANOID64 = re.compile(r"^[A-Za-z0-9_-]{64}$")
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
-OTP = (401, "Invalid user OTP.", "INVALID_OTP", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+OTP: ErrorTuple = (401, "Invalid user OTP.", "INVALID_OTP", {})
 
 
 def test_json_mode_body_in_directus_key_order(directus_mock: Any) -> None:

@@ -13,6 +13,7 @@ from .helpers import (
     LDAP_USER,
     SUSPENDED,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -22,7 +23,7 @@ from .helpers import (
 )
 
 ALLOWED = "http://localhost:3000/reset-password"
-FORBIDDEN = (403, "You don't have permission to access this.", "FORBIDDEN", {})
+FORBIDDEN: ErrorTuple = (403, "You don't have permission to access this.", "FORBIDDEN", {})
 
 
 def _payload(reason: str) -> tuple[int, str, str, dict[str, Any]]:

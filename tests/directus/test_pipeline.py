@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from typing import Any
 
 import pytest
-
-import authmock.app
 
 from .helpers import (
     ADMIN,
@@ -421,7 +420,7 @@ def test_null_login_attempts_disables_the_limiter(directus_mock: Any) -> None:
 
 def test_no_stall_by_default(directus_mock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(authmock.app.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     login(directus_mock.client, ADMIN, "wrong")
     directus_mock.client.post("/auth/password/request", json={"email": ADMIN})
     assert slept == []
@@ -432,7 +431,7 @@ def test_realistic_timing_stalls_every_login_outcome(
     directus_mock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(authmock.app.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     client = directus_mock.client
     login(client, ADMIN)  # success
     login(client, ADMIN, "wrong")  # wrong password
@@ -450,7 +449,7 @@ def test_login_stall_time_from_settings(
     directus_mock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(authmock.app.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     login(directus_mock.client, ADMIN, "wrong")
     assert slept == [0.25]
 

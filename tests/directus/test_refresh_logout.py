@@ -11,6 +11,7 @@ from .helpers import (
     ADMIN_ID,
     HELLO,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -20,7 +21,7 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
 REQUIRED_REASON = "The refresh token is required in either the payload or cookie"
 REQUIRED = (
     400,

@@ -14,6 +14,7 @@ from .helpers import (
     LDAP_USER,
     SUSPENDED,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -21,7 +22,7 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
 
 
 def test_provider_list_in_fixture_order(directus_mock: Any) -> None:

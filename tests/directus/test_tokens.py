@@ -14,6 +14,7 @@ from .helpers import (
     HELLO,
     STATIC_TOKEN,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -23,9 +24,9 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
-INVALID = (403, "Invalid token.", "INVALID_TOKEN", {})
-EXPIRED = (401, "Token expired.", "TOKEN_EXPIRED", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+INVALID: ErrorTuple = (403, "Invalid token.", "INVALID_TOKEN", {})
+EXPIRED: ErrorTuple = (401, "Token expired.", "TOKEN_EXPIRED", {})
 
 
 def _b64(obj: Any) -> str:
