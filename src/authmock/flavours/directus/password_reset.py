@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus.accounts import check_password_policy
-from authmock.flavours.directus.config import fake_password_hash
+from authmock.flavours.directus.config import fake_password_hash, stored_password_hash
 from authmock.flavours.directus.http import js_string, js_truthy, set_query, url_allowed
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def get_simple_hash(text: str) -> str:
 
 
 def reset_hash(user: dict[str, Any]) -> str:
-    hashed = user.get("password_hash")
+    hashed = stored_password_hash(user)
     return get_simple_hash(str(hashed) if hashed else "null")
 
 
