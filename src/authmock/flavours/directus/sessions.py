@@ -85,7 +85,8 @@ class DirectusService:
         self.seed = seed
         self.settings = seed.settings
         store = mock.store
-        self.users = store.table("directus_users", {k: dict(v) for k, v in seed.users.items()})
+        # the seed's rows are fresh dicts no one mutates in place (rows are replaced): shared
+        self.users = store.table("directus_users", seed.users)
         self.sessions = store.table("directus_sessions", {})
         # (expires, token) of every session row written, soonest first: dropping the expired
         # rows at login pops only those instead of scanning every live session
