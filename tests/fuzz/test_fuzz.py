@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote_to_bytes
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 import authmock
@@ -30,8 +31,8 @@ from tests.state import snapshot
 
 EXAMPLES = int(os.environ.get("AUTHMOCK_FUZZ_EXAMPLES", "150"))
 DF_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"
-METHODS = ["GET", "POST", "GET", "POST", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "MERGE", "FOO", "get",
-           "PROPFIND", "TRACE"]
+METHODS = ["GET", "POST", "GET", "POST", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+           "HEAD", "MERGE", "FOO", "get", "PROPFIND", "TRACE"]
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,9 @@ TARGETS = {
 
 # --- strategies ---------------------------------------------------------------------------
 FIELD_NAMES = ["email", "password", "refresh_token", "mode", "token", "code", "new_password",
-               "old_password", "otp", "reset_url", "remember_me", "duration", "password_confirmation",
-               "api_key", "session_token", "service", "first_name", "display_name", "login",
-               "username", "access_token", "fields", "filter", "_method"]
+               "old_password", "otp", "reset_url", "remember_me", "duration",
+               "password_confirmation", "api_key", "session_token", "service", "first_name",
+               "display_name", "login", "username", "access_token", "fields", "filter", "_method"]
 text = st.text(max_size=40)
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
                                     blacklist_characters="\x7f"), max_size=60)
@@ -325,7 +326,7 @@ class Fuzzer:
         mail_before = len(mock.mailbox)
         del self.errors.records[:]
         builder = EnvironBuilder(path="/", method=req.method, query_string=query,
-                                 headers=headers, data=data)
+                                 headers=Headers(headers), data=data)
         environ = builder.get_environ()
         builder.close()
         # the path as a server reads it off the request line (the test client would parse a
