@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
@@ -41,25 +42,25 @@ class Target:
 
     name: str
     routes: tuple[str, ...]
-    login: Callable[[Any], dict[str, str]]  # client -> {"token": ..., "refresh": ...}
+    login: Callable[[FlaskClient], dict[str, str]]  # client -> {"token": ..., "refresh": ...}
     envelope: Callable[[int, Any], bool]
     kept_on_refusal: frozenset[str] = field(default_factory=frozenset)
     fixtures: dict[str, Any] | None = None
 
 
-def _df_login(client: Any) -> dict[str, str]:
+def _df_login(client: FlaskClient) -> dict[str, str]:
     body = client.post("/api/v2/system/admin/session", headers={"X-DreamFactory-API-Key": DF_KEY},
                        json={"email": "admin@example.com", "password": "yourpassword"}).get_json()
     return {"token": body["session_token"], "refresh": body["session_token"]}
 
 
-def _directus_login(client: Any) -> dict[str, str]:
+def _directus_login(client: FlaskClient) -> dict[str, str]:
     data = client.post("/auth/login", json={"email": "admin@example.com",
                                             "password": "password"}).get_json()["data"]
     return {"token": data["access_token"], "refresh": data["refresh_token"]}
 
 
-def _paystub_login(client: Any) -> dict[str, str]:
+def _paystub_login(client: FlaskClient) -> dict[str, str]:
     data = client.post("/admin/auth/login", json={"email": "owner@example.com",
                                                   "password": "your-password"}).get_json()
     token = data["data"]["token"]["access_token"]
