@@ -47,13 +47,20 @@ def path_for(flavour: str, profile: str) -> Path:
     return HERE / f"{flavour}-{profile}.txt"
 
 
+def read(path: Path) -> str:
+    """The committed transcript, newlines untranslated (a body may hold a bare CR)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
 def difference(expected: str, actual: str, name: str, hunks: int = 5) -> str:
-    """A unified diff of the first few differing hunks, or "" when equal."""
+    """A unified diff of the first few differing hunks, each headed by the request it is
+    in, or "" when equal."""
     if expected == actual:
         return ""
+    old = expected.split("\n")
     lines = list(difflib.unified_diff(
-        expected.splitlines(), actual.splitlines(),
-        f"{name} (committed)", f"{name} (now)", lineterm="", n=3,
+        old, actual.split("\n"), f"{name} (committed)", f"{name} (now)", lineterm="", n=3,
     ))
     shown: list[str] = []
     seen = 0
@@ -61,8 +68,15 @@ def difference(expected: str, actual: str, name: str, hunks: int = 5) -> str:
         if line.startswith("@@"):
             seen += 1
             if seen > hunks:
-                shown.append(f"... more differences (diff {name} after regenerating)")
+                shown.append(f"... more differences (run {REGENERATE} and git diff {name})")
                 break
+            shown.append(line)
+            start = int(line.split()[1].lstrip("-").split(",")[0])
+            request = next((text for text in reversed(old[:start + 2])
+                            if text.startswith(">>> ")), None)
+            if request is not None:
+                shown.append(f"## in the answer to {request}")
+            continue
         shown.append(line)
     return "\n".join(shown)
 
@@ -86,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             target.write_text(first, encoding="utf-8", newline="\n")
             print(f"{name}: written ({first.count(chr(10) + '>>> ')} requests)")
             continue
-        committed = target.read_text(encoding="utf-8") if target.exists() else ""
+        committed = read(target) if target.exists() else ""
         diff = difference(committed, first, name)
         print(f"{name}: {'differs' if diff else 'same'}")
         if diff:

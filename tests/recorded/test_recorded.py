@@ -17,7 +17,7 @@ from tests.recorded import script
 def test_responses_are_byte_identical(flavour: str, profile: str) -> None:
     target = script.path_for(flavour, profile)
     assert target.exists(), f"{target.name} missing: run {script.REGENERATE}"
-    committed = target.read_text(encoding="utf-8")
+    committed = script.read(target)
     actual = script.record(flavour, profile)
     diff = script.difference(committed, actual, target.name)
     if diff:
@@ -30,7 +30,7 @@ def test_responses_are_byte_identical(flavour: str, profile: str) -> None:
 
 def test_the_check_can_fail() -> None:
     """A one-byte change in a recorded body shows up as a readable diff."""
-    committed = script.path_for("paystub", "docs").read_text(encoding="utf-8")
+    committed = script.read(script.path_for("paystub", "docs"))
     changed = committed.replace("Unauthenticated.", "Unauthenticated!", 1)
     diff = script.difference(committed, changed, "paystub-docs.txt")
     assert "-" + "{" in diff or "Unauthenticated!" in diff
