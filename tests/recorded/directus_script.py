@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from urllib.parse import urlsplit
 
 from authmock import otp
@@ -18,6 +20,15 @@ EDITOR_ROLE = "a1f2c3d4-0000-4000-8000-000000000002"
 FORGED = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6IngiLCJpc3MiOiJkaXJlY3R1cyJ9"
           ".c2lnbmF0dXJl")
 LOGIN_GQL = 'mutation { auth_login(email: "%s", password: "%s") { access_token expires } }'
+
+
+def _mutation(name: str, args: dict[str, str], selection: str = "", extra: str = "") -> str:
+    """A GraphQL mutation with string arguments (JSON quoting is GraphQL's too)."""
+    parts = [f"{key}: {json.dumps(value)}" for key, value in args.items()]
+    if extra:
+        parts.append(extra)
+    fields = f" {{ {selection} }}" if selection else ""
+    return f"mutation {{ {name}({', '.join(parts)}){fields} }}"
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -268,6 +279,21 @@ def _items_graphql(r: Recorder) -> None:
     r.post("/graphql/system", {"query": "{ users_me { id email } }"}, headers=admin)
     r.post("/graphql/system", {"query": "{ users_me { id email } }"})
     r.post("/graphql/system", {"query": "{ nope }"})
+    r.post("/graphql/system", {"query": "{ server_ping server_health }"})
+    issued = r.post("/graphql/system", {"query": _mutation(
+        "auth_login", {"email": EDITOR, "password": "new-password"},
+        "access_token refresh_token expires")})
+    refresh = issued.text("data", "auth_login", "refresh_token")
+    moved = r.post("/graphql/system", {"query": _mutation(
+        "auth_refresh", {"refresh_token": refresh}, "access_token refresh_token", "mode: json")})
+    r.post("/graphql/system",
+           {"query": _mutation("auth_refresh", {"refresh_token": refresh}, "access_token")})
+    for token in (moved.text("data", "auth_refresh", "refresh_token"), "nope"):
+        r.post("/graphql/system", {"query": _mutation("auth_logout", {"refresh_token": token})})
+    r.post("/graphql/system", {"query": _mutation("auth_password_request", {"email": EDITOR})})
+    for token in (_mail_token(r, EDITOR), "bad"):
+        r.post("/graphql/system", {"query": _mutation(
+            "auth_password_reset", {"token": token, "password": "gql-password"})})
     r.post("/graphql/system", {"query": "mutation {"})
     r.post("/graphql", {"query": LOGIN_GQL % (ADMIN, PASSWORD)})
     r.post("/graphql", {"query": "{ articles { id title } }"})
@@ -300,6 +326,16 @@ def _http(r: Recorder) -> None:
            json_body={"email": ADMIN, "password": "wrong"})
     r.send("POST", "/auth/login", body=b"\xff\xfe", content_type="application/json")
     r.send("GET", "/websocket")
+    health = r.get("/server/health")
+    r.get("/server/health", headers={"If-None-Match": health.header("ETag") or ""})
+    packed = gzip.compress(b'{"email": "admin@example.com", "password": "password"}', mtime=0)
+    r.send("POST", "/auth/login", headers={"Content-Encoding": "gzip"}, body=packed,
+           content_type="application/json")
+    r.send("POST", "/auth/login", headers={"Content-Encoding": "br"}, body=packed,
+           content_type="application/json")
+    r.send("POST", "/auth/login", body="x" * (1024 * 1024 + 1), content_type="application/json")
+    r.send("POST", "/auth/login", body='{"email": "a@b.co"}',
+           content_type="application/json; charset=latin9")
 
 
 def _control(r: Recorder) -> None:

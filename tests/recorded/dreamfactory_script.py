@@ -53,9 +53,11 @@ def _sessions(r: Recorder) -> None:
     user = r.send("POST", "/api/v2/user/session", headers=_key(),
                   json_body={"email": USER, "password": PASSWORD})
     token = user.text("session_token")
-    r.send("GET", "/api/v2/user/session", headers=_tok(token))
-    again = r.send("GET", "/api/v2/user/session", headers=_tok(token))
-    token = again.text("session_token") or token
+    first = r.send("GET", "/api/v2/user/session", headers=_tok(token))
+    stale, token = token, first.text("session_token") or token  # docs: GET rotates the token
+    r.send("GET", "/api/v2/user/session", headers=_tok(stale))
+    token = r.send("GET", "/api/v2/user/session", headers=_tok(token)).text(
+        "session_token") or token
     r.send("PATCH", "/api/v2/user/session", headers=_tok(token))
     refreshed = r.send("PUT", "/api/v2/user/session", headers=_tok(token))
     r.send("GET", "/api/v2/user/session", headers=_tok(token))  # the old token: blacklisted
@@ -63,9 +65,9 @@ def _sessions(r: Recorder) -> None:
     r.send("GET", "/api/v2/user/session?service=nope", headers=_tok(token))
     r.send("POST", "/api/v2/user/session", headers=_key(),
            json_body={"email": USER, "password": PASSWORD, "service": "db"})
-    admin = r.post("/api/v2/system/admin/session", {"email": ADMIN, "password": PASSWORD})
-    atoken = admin.text("session_token")
-    r.get("/api/v2/system/admin/session", headers=_tok(atoken, key=False))
+    r.post("/api/v2/system/admin/session", {"email": ADMIN, "password": PASSWORD})
+    atoken = _admin_token(r)
+    r.get("/api/v2/system/admin/session", headers=_admin(atoken))
     r.get("/api/v2/system/admin/session", headers=_tok(token))
     r.get("/api/v2/system/admin/session")
     r.post("/api/v2/system/admin/session", {"email": USER, "password": PASSWORD})
@@ -85,7 +87,7 @@ def _sessions(r: Recorder) -> None:
     r.send("PUT", "/api/v2/user/session", headers=_tok(late))
     r.advance("15d")
     r.send("PUT", "/api/v2/user/session", headers=_tok(late))
-    r.send("GET", "/api/v2/system/admin/session", headers=_tok(atoken, key=False))
+    r.send("GET", "/api/v2/system/admin/session", headers=_admin(atoken))
 
 
 def _credentials(r: Recorder) -> None:
@@ -103,13 +105,17 @@ def _credentials(r: Recorder) -> None:
     r.send("POST", "/api/v2/user/session", headers=_key({"X-HTTP-Method-Override": "MERGE"}))
 
 
+def _admin(token: str) -> dict[str, str]:
+    return {"X-DreamFactory-API-Key": ADMIN_KEY, "X-DreamFactory-Session-Token": token}
+
+
 def _admin_token(r: Recorder) -> str:
-    return r.post("/api/v2/system/admin/session",
-                  {"email": ADMIN, "password": PASSWORD}).text("session_token")
+    return r.post("/api/v2/system/admin/session", {"email": ADMIN, "password": PASSWORD},
+                  headers={"X-DreamFactory-API-Key": ADMIN_KEY}).text("session_token")
 
 
 def _listings(r: Recorder) -> None:
-    admin = _tok(_admin_token(r), key=False)
+    admin = _admin(_admin_token(r))
     for name in ("app", "service", "role", "user", "admin", "environment"):
         r.get(f"/api/v2/system/{name}", headers=admin)
     r.get("/api/v2/system/user/2", headers=admin)
@@ -182,7 +188,7 @@ def _accounts(r: Recorder) -> None:
     r.post("/api/v2/system/admin/password?reset=true", {"email": ADMIN})
     r.post("/api/v2/system/admin/password?reset=true", {"email": USER})
     r.post("/api/v2/system/admin/password", {})
-    admin = _tok(_admin_token(r), key=False)
+    admin = _admin(_admin_token(r))
     r.get("/api/v2/system/admin/profile", headers=admin)
     r.send("POST", "/api/v2/system/admin/profile", headers=admin, json_body={"phone": "1"})
     r.send("POST", "/api/v2/user/register", headers=_key(), json_body={"email": "not-an-email"})

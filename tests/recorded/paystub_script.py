@@ -137,6 +137,12 @@ def _http(r: Recorder) -> None:
            json_body={"email": OWNER, "password": "wrong"})
     r.send("POST", "/admin/auth/login", headers={"Origin": "http://evil.example"},
            json_body={"email": OWNER, "password": "wrong"})
+    r.send("POST", "/admin/auth/login", body="[" * 600 + "]" * 600,
+           content_type="application/json")
+    r.send("POST", "/admin/auth/login", body='{"email": "a\\ud800@example.com"}',
+           content_type="application/json")
+    r.send("POST", "/admin/auth/login", body="x" * (8 * 1024 * 1024 + 1),
+           content_type="application/json")
     r.send("POST", "/admin/auth/login", headers={"Accept": "text/html"},
            json_body={"email": OWNER, "password": "wrong"})
 

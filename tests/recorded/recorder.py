@@ -1,12 +1,14 @@
 """Send scripted requests to an in-process app and write down exactly what came back.
 
 The text is the evidence a refactor changed no byte: each request as sent, then the status
-line, every response header in order and the body (UTF-8 with backslash escapes, or a hex
-dump when the body is not text).
+line, every response header in order and the body (as UTF-8 text, or a hex dump when it is not
+clean text: invalid UTF-8 or control characters, which would make the diff unreadable). Request
+bodies over 2000 bytes (size-limit probes) are shown by length and digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from authmock.app import create_app
 FROZEN_AT = "2026-01-01T00:00:00Z"
 SEED = 1234
 CORS_ORIGIN = "http://localhost:5173"
+_LONG = 2000
 _TEXTUAL = ("json", "text/", "html", "xml", "javascript", "graphql")
 
 
@@ -54,21 +57,39 @@ class Reply:
         return value if isinstance(value, str) else ""
 
 
-def _body_text(body: bytes, content_type: str | None) -> str:
-    if not body:
-        return "(empty body)"
-    textual = content_type is None or any(t in content_type.lower() for t in _TEXTUAL)
-    if textual:
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            textual = False
-    if textual:
-        return body.decode("utf-8", errors="backslashreplace")
+def _printable(body: bytes) -> bool:
+    """UTF-8 without control characters other than tab and line ends: safe in a text diff."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any((ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def _hex(body: bytes) -> str:
     lines = [f"(hex, {len(body)} bytes)"]
     for start in range(0, len(body), 32):
         lines.append(body[start:start + 32].hex(" "))
     return "\n".join(lines)
+
+
+def _body_text(body: bytes, content_type: str | None) -> str:
+    """A response body: text as UTF-8 (escapes for stray bytes), anything else as hex."""
+    if not body:
+        return "(empty body)"
+    textual = content_type is None or any(t in content_type.lower() for t in _TEXTUAL)
+    if textual and _printable(body):
+        return body.decode("utf-8")
+    return _hex(body)
+
+
+def _sent_text(data: bytes) -> str:
+    """A request body as sent; a long one (a size-limit probe) by its length and digest."""
+    if len(data) <= _LONG:
+        return data.decode("utf-8") if _printable(data) else _hex(data)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    start = data[:40].decode("utf-8", errors="backslashreplace")
+    return f"({len(data)} bytes, sha256 {digest}...) {start}..."
 
 
 def _cookies(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -129,7 +150,7 @@ class Recorder:
         self.lines.append(f">>> {method} {path}")
         self.lines.extend(f"> {k}: {v}" for k, v in sent)
         if data is not None:
-            self.lines.append("> " + data.decode("utf-8", errors="backslashreplace"))
+            self.lines.extend("> " + line for line in _sent_text(data).split("\n"))
         response = self.client.open(path, method=method, headers=sent, data=data)
         raw = response.get_data()
         got = list(response.headers.items())
