@@ -33,5 +33,6 @@ def test_the_check_can_fail() -> None:
     committed = script.read(script.path_for("paystub", "docs"))
     changed = committed.replace("Unauthenticated.", "Unauthenticated!", 1)
     diff = script.difference(committed, changed, "paystub-docs.txt")
-    assert "-" + "{" in diff or "Unauthenticated!" in diff
-    assert "@@" in diff
+    assert '-{"success":false,"message":"Unauthenticated.","errors":null}' in diff
+    assert '+{"success":false,"message":"Unauthenticated!","errors":null}' in diff
+    assert "## in the answer to >>> GET /admin/auth/me" in diff
