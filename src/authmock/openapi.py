@@ -10,7 +10,8 @@ the document works unchanged behind any host and port.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+import sys
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -25,18 +26,25 @@ FILENAME = "openapi.json"
 PATH = CONTROL_PREFIX + "/openapi.json"
 
 
-def _package(flavour: Flavour) -> str:
-    """The package the flavour object's class lives in (its ``__init__``)."""
-    module = type(flavour).__module__
-    return module if module.startswith("authmock.flavours.") else module.rpartition(".")[0]
+def _package(flavour: Flavour) -> str | None:
+    """The package of the flavour's class: the module itself when it is a package's
+    ``__init__``, else the package holding that module (third-party flavours too)."""
+    module = sys.modules.get(type(flavour).__module__)
+    if module is None:
+        return None
+    if hasattr(module, "__path__"):
+        return module.__name__
+    return module.__name__.rpartition(".")[0] or None
 
 
-@lru_cache(maxsize=None)
-def _load(package: str) -> str | None:
+@cache
+def _load(package: str | None) -> str | None:
     """The description's text, read once per package; None when the flavour ships none."""
+    if package is None:
+        return None
     try:
         return resources.files(package).joinpath(FILENAME).read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
 
