@@ -52,6 +52,7 @@ CASES = [
 #: Such cases are left out until that is fixed; everything else is generated as described.
 KNOWN_BUG_CHARS = ("\n", "%0a")  # raw, or already percent-encoded by Schemathesis
 _SCHEMAS: dict[str, Any] = {}
+_COUNT: dict[str, int] = {}
 
 
 def _examples(flavour: str) -> int:
@@ -60,7 +61,6 @@ def _examples(flavour: str) -> int:
         return PER_OPERATION
     count = len(list(operations(flavour)))
     return max(5, -(-int(_BUDGET) // count))
-_COUNT: dict[str, int] = {}
 
 
 def _schema(flavour: str) -> Any:
