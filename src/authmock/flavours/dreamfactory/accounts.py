@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response
 
-from authmock.flavours.dreamfactory import auth, errors
+from authmock.flavours.dreamfactory import errors, lookups, tokens
 from authmock.flavours.dreamfactory.context import Ctx, df_datetime, php_empty
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 from authmock.flavours.dreamfactory.sessions import login_user
@@ -39,7 +39,7 @@ def _text(value: Any) -> str | None:
 
 def _user_by_email(ctx: Ctx, email: str) -> dict[str, Any] | None:
     wanted = email.strip().casefold()
-    found: dict[str, Any] | None = auth.table(ctx, "users").find(
+    found: dict[str, Any] | None = lookups.table(ctx, "users").find(
         lambda user: user["email"].casefold() == wanted
     )
     return found
@@ -49,8 +49,8 @@ def set_password(ctx: Ctx, user: dict[str, Any], password: str, **changes: Any) 
     """Store a new password and blacklist all of the user's tokens."""
     now = df_datetime(ctx.mock.clock.time())
     row = {**user, **changes, "password": password, "last_modified_date": now}
-    auth.table(ctx, "users").put(user["id"], row)
-    auth.revoke_user_tokens(ctx, user["id"])
+    lookups.table(ctx, "users").put(user["id"], row)
+    tokens.revoke_user_tokens(ctx, user["id"])
     return row
 
 
@@ -115,7 +115,7 @@ def _request_reset(ctx: Ctx, email: Any, *, admin: bool) -> Response:
         return json_response({"security_question": user["security_question"]})
     code = ctx.mock.rng.choice(CODE_ALPHABET, CODE_LENGTH)
     now = ctx.mock.clock.time()
-    auth.table(ctx, "users").put(
+    lookups.table(ctx, "users").put(
         user["id"], {**user, "confirm_code": code, "last_modified_date": df_datetime(now),
                      "modified_at": now}
     )
@@ -242,7 +242,7 @@ def register(ctx: Ctx) -> Response:
             problem("username", errors.V_MIN, n=6)
         if " " in username:
             problem("username", errors.V_NO_SPACES)
-        if auth.table(ctx, "users").find(lambda u: u["username"] == username):
+        if lookups.table(ctx, "users").find(lambda u: u["username"] == username):
             problem("username", errors.V_UNIQUE)
     secret = fields.get("new_password") or fields.get("password")
     if not confirm_by_email:
@@ -259,7 +259,7 @@ def register(ctx: Ctx) -> Response:
     if not settings["allow_open_registration"]:
         raise DfError(403, errors.OPEN_REGISTRATION_DISABLED)
 
-    users = auth.table(ctx, "users")
+    users = lookups.table(ctx, "users")
     ident = max([0, *users.keys()]) + 1
     now = ctx.mock.clock.time()
     stamp = df_datetime(now)
@@ -278,9 +278,9 @@ def register(ctx: Ctx) -> Response:
     users.put(ident, user)
     role_name = settings["open_reg_role"]
     if role_name is not None:
-        role = auth.table(ctx, "roles").find(lambda r: r["name"] == role_name)
-        links = auth.table(ctx, "user_roles")
-        for app in auth.table(ctx, "apps").values():
+        role = lookups.table(ctx, "roles").find(lambda r: r["name"] == role_name)
+        links = lookups.table(ctx, "user_roles")
+        for app in lookups.table(ctx, "apps").values():
             link = max([0, *links.keys()]) + 1
             links.put(link, {"id": link, "user_id": ident, "app_id": app["id"],
                              "role_id": role["id"]})
@@ -360,10 +360,10 @@ def profile(ctx: Ctx, *, admin: bool) -> Response:
         stored["default_app_id"] = int(value) if value.isdigit() else None
     row = {**user, **stored,
            "last_modified_date": df_datetime(ctx.mock.clock.time())}
-    auth.table(ctx, "users").put(user["id"], row)
+    lookups.table(ctx, "users").put(user["id"], row)
     if email_changed and ctx.token:
         # old tokens now fail "User verification failed." (their sub is the old e-mail)
         forever = bool((ctx.claims or {}).get("forever"))
         return json_response({"success": True,
-                              "session_token": auth.issue_token(ctx, row, forever=forever)})
+                              "session_token": tokens.issue_token(ctx, row, forever=forever)})
     return json_response({"success": True})

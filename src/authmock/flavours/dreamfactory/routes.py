@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, request
 
-from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
+from authmock.flavours.dreamfactory import accounts, auth, data, errors, lookups, sessions, system
 from authmock.flavours.dreamfactory.context import Ctx, read_request, split_path
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 from authmock.mock import current_mock
@@ -80,9 +80,9 @@ def dispatch(ctx: Ctx) -> Response:
         return json_response({"resource": [
             {"name": s["name"], "label": s["label"], "description": s["description"],
              "type": s["type"]}
-            for s in auth.table(ctx, "services").values() if s["is_active"]
+            for s in lookups.table(ctx, "services").values() if s["is_active"]
         ]})
-    service = auth.service_by_name(ctx, ctx.service)
+    service = lookups.service_by_name(ctx, ctx.service)
     if service is None or not service["is_active"]:
         raise DfError(404, errors.SERVICE_NOT_FOUND + ctx.service)
     kind = service["type"]
