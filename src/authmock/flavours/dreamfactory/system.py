@@ -7,6 +7,7 @@ password setting need (each blacklists the user's tokens where DreamFactory does
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
@@ -75,31 +76,42 @@ def _user(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     return records.select_fields(ctx, out)
 
 
+def _environment(ctx: Ctx) -> Response:
+    return json_response({"platform": {"version": "7.7.0",
+                                       "host": ctx.mock.seed.settings["hostname"]}})
+
+
+#: the system resources that are not listings: the admin's session, password and profile
+RESOURCES_BY_NAME: dict[str, Callable[[Ctx], Response]] = {
+    "admin/session": lambda ctx: sessions.handle(ctx, admin=True),
+    "admin/password": lambda ctx: accounts.password(ctx, admin=True),
+    "admin/profile": lambda ctx: accounts.profile(ctx, admin=True),
+    "environment": _environment,
+}
+
+#: listing resource -> (store table, row shape); ``admin`` and ``user`` split the users
+LISTINGS: dict[str, tuple[str, Callable[[Ctx, dict[str, Any]], dict[str, Any]]]] = {
+    "app": ("apps", _app), "role": ("roles", _role), "service": ("services", _service),
+    "user": ("users", _user), "admin": ("users", _user),
+}
+
+
 def handle(ctx: Ctx) -> Response:
+    """``/system/...``: a named resource, the resource list, or a listing (a record of it)."""
     component = ctx.component
-    if component == "admin/session":
-        return sessions.handle(ctx, admin=True)
-    if component == "admin/password":
-        return accounts.password(ctx, admin=True)
-    if component == "admin/profile":
-        return accounts.profile(ctx, admin=True)
-    if component == "environment":
-        return json_response({"platform": {"version": "7.7.0", "host": ctx.mock.seed.settings[
-            "hostname"]}})
+    resource = RESOURCES_BY_NAME.get(component)
+    if resource is not None:
+        return resource(ctx)
     if not component:
         if ctx.method in ("GET", "HEAD"):
             return json_response({"resource": [{"name": name} for name in RESOURCES]})
         raise DfError(400, errors.VERB_NOT_SUPPORTED.format(verb=ctx.method, name="system"))
     parts = ctx.resource.split("/")
     name, ident = parts[0].lower(), "/".join(parts[1:])
-    listings: dict[str, tuple[str, Any]] = {
-        "app": ("apps", _app), "role": ("roles", _role), "service": ("services", _service),
-        "user": ("users", _user), "admin": ("users", _user),
-    }
-    if name not in listings:
+    if name not in LISTINGS:
         raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
                                                             service=ctx.service))
-    table_name, show = listings[name]
+    table_name, show = LISTINGS[name]
     rows = list(lookups.table(ctx, table_name).values())
     if name in ("user", "admin"):
         rows = [row for row in rows if bool(row["is_sys_admin"]) == (name == "admin")]
