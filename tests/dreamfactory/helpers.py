@@ -75,6 +75,11 @@ def token_of(client: FlaskClient, email: str = ADMIN, *, key: str | None = ADMIN
     return token
 
 
+def json_of(response: TestResponse) -> Any:
+    """The decoded JSON body (``response.json`` is typed ``Any | None``)."""
+    return response.json
+
+
 def error(response: TestResponse) -> tuple[int, str]:
     """(status, message) of a DreamFactory error envelope, checking its exact shape."""
     body = response.get_json()

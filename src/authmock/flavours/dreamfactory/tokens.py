@@ -123,7 +123,8 @@ def decode_token(ctx: Ctx, token: str, *, refresh: bool = False) -> dict[str, An
                 raise TokenProblem("invalid", errors.JWT_IAT_FUTURE)
             if name == "nbf" and _is_int(value) and value > now:
                 raise TokenProblem("invalid", errors.JWT_NBF_FUTURE)
-            if name == "exp" and _is_int(value) and (value < now or ctx.mock.tokens.is_expired(token)):
+            if name == "exp" and _is_int(value) and (
+                    value < now or ctx.mock.tokens.is_expired(token)):
                 raise TokenProblem("expired", errors.JWT_EXPIRED)
     if verified.refusal == Refusal.REVOKED:
         raise TokenProblem("blacklisted", errors.JWT_BLACKLISTED)
