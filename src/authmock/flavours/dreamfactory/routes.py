@@ -32,6 +32,9 @@ from authmock.routing import RouteTable
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
+Row = dict[str, Any]
+Resource = Callable[[Ctx], Response]
+
 routes = RouteTable()
 
 
@@ -92,9 +95,6 @@ def blueprint() -> Blueprint:
     routes.install(bp, strict_slashes=False)
     return bp
 
-
-Row = dict[str, Any]
-Resource = Callable[[Ctx], Response]
 
 #: df-user's ``user`` service: its resources by (lower-cased) name, in its listing's order
 USER_RESOURCES: dict[str, Resource] = {
