@@ -27,6 +27,7 @@ USER = "user@example.com"
 INACTIVE = "inactive@example.com"
 ADMIN_LOGIN = "/api/v2/system/admin/session"
 USER_LOGIN = "/api/v2/user/session"
+USER_PASSWORD = "/api/v2/user/password"
 T0 = "2026-02-18T19:45:18Z"
 
 
