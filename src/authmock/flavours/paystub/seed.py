@@ -15,6 +15,9 @@ from authmock.fixtures import FixtureFile
 from authmock.flavours.paystub.model import Endpoint, Seed, timestamp
 from authmock.flavours.paystub.schema import SCHEMA, is_canonical
 
+#: a key the validated document leaves out (no default: it follows created_at)
+_ABSENT: Any = object()
+
 
 @lru_cache(maxsize=4096)
 def _normalised(value: str) -> str:
@@ -92,8 +95,6 @@ def _user(user: dict[str, Any]) -> dict[str, Any]:
         "created_at": created, "updated_at": updated,
     }
 
-
-_ABSENT: Any = object()
 
 
 def _endpoint(endpoint: dict[str, Any]) -> Endpoint:
