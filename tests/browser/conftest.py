@@ -7,45 +7,18 @@ never skipped; on a machine without it they fail with a message that says what t
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from typing import Any
+from typing import cast
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
-# The flags a closed network needs: without the background ones Chromium keeps dialling out.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    configured = os.environ.get("AUTHMOCK_CHROMIUM")
-    if configured:
-        return configured
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise RuntimeError(
-        "browser tests need Debian's chromium (apt-get install chromium) "
-        "or AUTHMOCK_CHROMIUM=/path/to/chromium"
-    )
+from tests.browser.harness import CHROMIUM_ARGS, ConsoleLog, LoggedPage, chromium_path
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     """One headless Chromium for the session; each test opens its own context (`page`)."""
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
@@ -56,23 +29,13 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
-class ConsoleLog:
-    """Console messages and page errors seen by one page, to assert on 'no CORS error'."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def errors(self) -> list[str]:
-        return [m for m in self.messages if m.startswith(("error:", "pageerror:"))]
-
-
 @pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[LoggedPage]:
     """A fresh browser context and page; ``page.console_log`` collects the console."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
+    page = cast(LoggedPage, context.new_page())
     log = ConsoleLog()
-    def on_console(msg: Any) -> None:
+    def on_console(msg: ConsoleMessage) -> None:
         # the browser's own favicon probe of a JSON URL is not the page's doing
         if msg.location.get("url", "").endswith("/favicon.ico"):
             return

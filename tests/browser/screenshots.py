@@ -8,13 +8,12 @@ pictures change only when the page does.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 import authmock
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser.harness import CHROMIUM_ARGS, chromium_path
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DF_ADMIN_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"
@@ -58,7 +57,7 @@ def _paystub(base: str) -> None:
 ACTIVITY = {"directus": _directus, "dreamfactory": _dreamfactory, "paystub": _paystub}
 
 
-def shoot(browser: Any, flavour: str) -> Path:
+def shoot(browser: Browser, flavour: str) -> Path:
     with authmock.run_in_thread(flavour, seed=7) as server:
         server.clock.set("2026-12-01T09:30:00Z")
         server.clock.freeze()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import authmock
+from tests.browser.harness import LoggedPage
 
 
-def test_chromium_reads_a_live_fake(page: Any) -> None:
+def test_chromium_reads_a_live_fake(page: LoggedPage) -> None:
     with authmock.run_in_thread("directus") as server:
         page.goto(f"{server.url}/__authmock__/health")
         body = json.loads(page.inner_text("body"))

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import authmock
+from tests.browser.harness import LoggedPage
 
 ROOT = Path(__file__).resolve().parents[2]
 DF_ADMIN_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"
@@ -32,13 +33,16 @@ PAGE = """<!doctype html>
 async function call(url, options) {
   const response = await fetch(url, options);
   const body = await response.json();
-  if (!response.ok) throw new Error(url + ' answered ' + response.status + ' ' + JSON.stringify(body));
+  if (!response.ok) {
+    throw new Error(url + ' answered ' + response.status + ' ' + JSON.stringify(body));
+  }
   return body;
 }
 const json = {'Content-Type': 'application/json'};
 
 async function directusCookie(base) {
-  const login = await call(base + '/auth/login', {method: 'POST', credentials: 'include', headers: json,
+  const login = await call(base + '/auth/login', {method: 'POST', credentials: 'include',
+    headers: json,
     body: JSON.stringify({email: 'admin@example.com', password: 'password', mode: 'cookie'})});
   const refreshed = await call(base + '/auth/refresh', {method: 'POST', credentials: 'include',
     headers: json, body: JSON.stringify({mode: 'cookie'})});
@@ -61,8 +65,8 @@ async function directusSession(base) {
 
 async function paystub(base) {
   const headers = {...json, Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest'};
-  const login = await call(base + '/admin/auth/login', {method: 'POST', credentials: 'include', headers,
-    body: JSON.stringify({email: 'owner@example.com', password: 'your-password'})});
+  const login = await call(base + '/admin/auth/login', {method: 'POST', credentials: 'include',
+    headers, body: JSON.stringify({email: 'owner@example.com', password: 'your-password'})});
   const me = await call(base + '/admin/auth/me', {credentials: 'include',
     headers: {...headers, Authorization: 'Bearer ' + login.data.token.access_token}});
   return {email: me.data.user ? me.data.user.email : me.data.email};
@@ -129,36 +133,42 @@ def served() -> Iterator[dict[str, str]]:
         proc.communicate(timeout=10)
 
 
-def _run(page: Any, dev_page: str, script: str, *args: str) -> Any:
+def _run(page: LoggedPage, dev_page: str, script: str, *args: str) -> Any:
     page.goto(dev_page)
     return page.evaluate(f"([a, b]) => {script}(a, b)", [*args, ""][:2])
 
 
-def test_directus_cookie_mode_login_refresh_and_me(page: Any, dev_page: str, served: dict[str, str]) -> None:
+def test_directus_cookie_mode_login_refresh_and_me(
+    page: LoggedPage, dev_page: str, served: dict[str, str],
+) -> None:
     result = _run(page, dev_page, "directusCookie", served["directus"])
     assert result == {"login": True, "refreshed": True, "email": "admin@example.com"}
     assert page.console_log.errors() == []
 
 
-def test_directus_session_mode(page: Any, dev_page: str, served: dict[str, str]) -> None:
+def test_directus_session_mode(page: LoggedPage, dev_page: str, served: dict[str, str]) -> None:
     result = _run(page, dev_page, "directusSession", served["directus"])
     assert result == {"email": "admin@example.com", "refreshed": True, "again": "admin@example.com"}
     assert page.console_log.errors() == []
 
 
-def test_paystub_login_and_me_with_credentials(page: Any, dev_page: str, served: dict[str, str]) -> None:
+def test_paystub_login_and_me_with_credentials(
+    page: LoggedPage, dev_page: str, served: dict[str, str],
+) -> None:
     result = _run(page, dev_page, "paystub", served["paystub"])
     assert result == {"email": "owner@example.com"}
     assert page.console_log.errors() == []
 
 
-def test_dreamfactory_admin_login_and_session(page: Any, dev_page: str, served: dict[str, str]) -> None:
+def test_dreamfactory_admin_login_and_session(
+    page: LoggedPage, dev_page: str, served: dict[str, str],
+) -> None:
     result = _run(page, dev_page, "dreamfactory", served["dreamfactory"], DF_ADMIN_KEY)
     assert result == {"email": "admin@example.com", "admin": True}
     assert page.console_log.errors() == []
 
 
-def test_with_cors_off_the_browser_blocks_the_page(page: Any, dev_page: str) -> None:
+def test_with_cors_off_the_browser_blocks_the_page(page: LoggedPage, dev_page: str) -> None:
     """The control: Directus's own default is what the issue's user met."""
     with authmock.run_in_thread("directus", cors=False) as server:
         page.goto(dev_page)
@@ -169,7 +179,9 @@ def test_with_cors_off_the_browser_blocks_the_page(page: Any, dev_page: str) -> 
     assert any("has been blocked by CORS policy" in line for line in page.console_log.errors())
 
 
-def test_cookie_mode_needs_the_same_host_name(page: Any, dev_page: str, served: dict[str, str]) -> None:
+def test_cookie_mode_needs_the_same_host_name(
+    page: LoggedPage, dev_page: str, served: dict[str, str],
+) -> None:
     """The banner's hint: a page on localhost is another site than a mock on 127.0.0.1, so the
     SameSite=Lax refresh cookie never comes back (CORS itself is fine: no CORS error)."""
     page.goto(dev_page.replace("127.0.0.1", "localhost"))

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 import authmock
 from authmock.server import LiveServer
+from tests.browser.harness import LoggedPage
 
 DF_ADMIN_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"
 POLL = "?poll=200"  # the page polls every 200 ms instead of every second: shorter waits
@@ -35,7 +35,8 @@ class Product:
 
 def _directus_login(base: str) -> str:
     body = {"email": "admin@example.com", "password": "password"}
-    token: str = requests.post(f"{base}/auth/login", json=body, timeout=5).json()["data"]["access_token"]
+    answer = requests.post(f"{base}/auth/login", json=body, timeout=5)
+    token: str = answer.json()["data"]["access_token"]
     return token
 
 
@@ -65,7 +66,8 @@ PRODUCTS = {
         "dreamfactory", "admin@example.com", "API key session", _dreamfactory_login,
         lambda base, token: requests.get(
             f"{base}/api/v2/system/admin/session", timeout=5,
-            headers={"X-DreamFactory-API-Key": DF_ADMIN_KEY, "X-DreamFactory-Session-Token": token}),
+            headers={"X-DreamFactory-API-Key": DF_ADMIN_KEY,
+                     "X-DreamFactory-Session-Token": token}),
         403,  # "The token has been blacklisted", as after logout
     ),
     "paystub": Product(
@@ -84,23 +86,23 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
         yield server
 
 
-def open_inspector(page: Any, server: LiveServer) -> None:
+def open_inspector(page: LoggedPage, server: LiveServer) -> None:
     page.goto(f"{server.url}/__authmock__/{POLL}")
     expect(page.locator("#flavour")).to_have_text(server.mock.name)
 
 
-def no_console_errors(page: Any) -> None:
+def no_console_errors(page: LoggedPage) -> None:
     assert page.console_log.errors() == []
 
 
-def session_row(page: Any, user: str, kind: str) -> Any:
+def session_row(page: LoggedPage, user: str, kind: str) -> Locator:
     return page.locator("#sessions-body tr", has=page.get_by_text(kind, exact=True)).filter(
         has_text=user)
 
 
 # --- the header --------------------------------------------------------------------------
 @pytest.mark.parametrize("live", list(PRODUCTS), indirect=True)
-def test_header_names_flavour_profile_and_url(page: Any, live: LiveServer) -> None:
+def test_header_names_flavour_profile_and_url(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     expect(page.locator("#profile")).to_have_text("docs")
     expect(page.locator("#base-url")).to_have_text(live.url)
@@ -110,7 +112,9 @@ def test_header_names_flavour_profile_and_url(page: Any, live: LiveServer) -> No
 
 # --- sessions ----------------------------------------------------------------------------
 @pytest.mark.parametrize("live", list(PRODUCTS), indirect=True)
-def test_login_appears_and_24h_later_is_expired_and_refused(page: Any, live: LiveServer) -> None:
+def test_login_appears_and_24h_later_is_expired_and_refused(
+    page: LoggedPage, live: LiveServer,
+) -> None:
     product = PRODUCTS[live.mock.name]
     open_inspector(page, live)
     expect(page.locator("#sessions-empty")).to_be_visible()
@@ -131,7 +135,7 @@ def test_login_appears_and_24h_later_is_expired_and_refused(page: Any, live: Liv
 
 
 @pytest.mark.parametrize("live", list(PRODUCTS), indirect=True)
-def test_revoke_button_makes_the_api_refuse_the_token(page: Any, live: LiveServer) -> None:
+def test_revoke_button_makes_the_api_refuse_the_token(page: LoggedPage, live: LiveServer) -> None:
     product = PRODUCTS[live.mock.name]
     open_inspector(page, live)
     token = product.login(live.url)
@@ -144,7 +148,9 @@ def test_revoke_button_makes_the_api_refuse_the_token(page: Any, live: LiveServe
 
 
 # --- users -------------------------------------------------------------------------------
-def test_totp_code_shown_is_the_one_the_control_api_gives(page: Any, live: LiveServer) -> None:
+def test_totp_code_shown_is_the_one_the_control_api_gives(
+    page: LoggedPage, live: LiveServer,
+) -> None:
     live.clock.freeze()  # the code and its countdown stand still on a frozen clock
     open_inspector(page, live)
     row = page.locator("#users-body tr", has_text="tfa@example.com")
@@ -162,7 +168,7 @@ def test_totp_code_shown_is_the_one_the_control_api_gives(page: Any, live: LiveS
     no_console_errors(page)
 
 
-def test_users_list_role_status_provider(page: Any, live: LiveServer) -> None:
+def test_users_list_role_status_provider(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     suspended = page.locator("#users-body tr", has_text="suspended@example.com")
     expect(suspended.locator('td[data-label="Status"]')).to_have_text("suspended")
@@ -173,12 +179,14 @@ def test_users_list_role_status_provider(page: Any, live: LiveServer) -> None:
 
 
 # --- mailbox -----------------------------------------------------------------------------
-def test_follow_a_directus_reset_link_from_the_mailbox(page: Any, live: LiveServer) -> None:
+def test_follow_a_directus_reset_link_from_the_mailbox(page: LoggedPage, live: LiveServer) -> None:
     """The frontend under development (here a stand-in page on its usual port) gets the token."""
-    frontend = "http://localhost:3000/reset-password"  # in the bundled PASSWORD_RESET_URL_ALLOW_LIST
+    # in the bundled PASSWORD_RESET_URL_ALLOW_LIST
+    frontend = "http://localhost:3000/reset-password"
     page.context.route(f"{frontend}**", lambda route: route.fulfill(
         status=200, content_type="text/html",
-        body="<!doctype html><title>reset</title><link rel=icon href='data:,'><h1>New password</h1>"))
+        body="<!doctype html><title>reset</title><link rel=icon href='data:,'>"
+             "<h1>New password</h1>"))
     open_inspector(page, live)
     requested = requests.post(f"{live.url}/auth/password/request", timeout=5,
                               json={"email": "hello@example.com", "reset_url": frontend})
@@ -207,7 +215,7 @@ def test_follow_a_directus_reset_link_from_the_mailbox(page: Any, live: LiveServ
     no_console_errors(page)
 
 
-def test_mailbox_is_newest_first(page: Any, live: LiveServer) -> None:
+def test_mailbox_is_newest_first(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     for email in ("hello@example.com", "user@example.com"):
         requests.post(f"{live.url}/auth/password/request", json={"email": email}, timeout=5)
@@ -219,7 +227,7 @@ def test_mailbox_is_newest_first(page: Any, live: LiveServer) -> None:
 
 
 # --- clock -------------------------------------------------------------------------------
-def test_clock_buttons_and_set_field(page: Any, live: LiveServer) -> None:
+def test_clock_buttons_and_set_field(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     expect(page.locator("#clock-offset")).to_have_text("none")
     page.get_by_role("button", name="+15 min").click()
@@ -246,7 +254,7 @@ def test_clock_buttons_and_set_field(page: Any, live: LiveServer) -> None:
     no_console_errors(page)
 
 
-def test_a_bad_instant_is_explained_not_thrown(page: Any, live: LiveServer) -> None:
+def test_a_bad_instant_is_explained_not_thrown(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     page.get_by_label("Set to").fill("next tuesday")
     page.get_by_label("Set to").press("Enter")
@@ -257,7 +265,7 @@ def test_a_bad_instant_is_explained_not_thrown(page: Any, live: LiveServer) -> N
 
 
 # --- journal -----------------------------------------------------------------------------
-def test_journal_updates_by_itself_and_filters_by_path(page: Any, live: LiveServer) -> None:
+def test_journal_updates_by_itself_and_filters_by_path(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     requests.post(f"{live.url}/auth/login", json={"email": "admin@example.com", "password": "no"},
                   timeout=5)
@@ -281,7 +289,7 @@ def test_journal_updates_by_itself_and_filters_by_path(page: Any, live: LiveServ
 
 
 # --- faults ------------------------------------------------------------------------------
-def test_add_a_fault_from_the_catalogue_then_delete_one(page: Any, live: LiveServer) -> None:
+def test_add_a_fault_from_the_catalogue_then_delete_one(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     token = _directus_login(live.url)
     page.get_by_label("Path", exact=True).fill("/users/me")
@@ -321,7 +329,7 @@ def test_add_a_fault_from_the_catalogue_then_delete_one(page: Any, live: LiveSer
 
 
 # --- user scenarios ----------------------------------------------------------------------
-def test_user_buttons_end_sessions_and_change_status(page: Any, live: LiveServer) -> None:
+def test_user_buttons_end_sessions_and_change_status(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     token = _directus_login(live.url)
     row = session_row(page, "admin@example.com", "access")
@@ -343,7 +351,7 @@ def test_user_buttons_end_sessions_and_change_status(page: Any, live: LiveServer
 
 
 # --- reset, keyboard, narrow screens -----------------------------------------------------
-def test_reset_button_forgets_sessions_mail_and_clock(page: Any, live: LiveServer) -> None:
+def test_reset_button_forgets_sessions_mail_and_clock(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     token = _directus_login(live.url)
     requests.post(f"{live.url}/auth/password/request", json={"email": "hello@example.com"},
@@ -358,7 +366,7 @@ def test_reset_button_forgets_sessions_mail_and_clock(page: Any, live: LiveServe
     no_console_errors(page)
 
 
-def test_keyboard_only(page: Any, live: LiveServer) -> None:
+def test_keyboard_only(page: LoggedPage, live: LiveServer) -> None:
     open_inspector(page, live)
     _directus_login(live.url)
     expect(page.locator("#sessions-body tr")).to_have_count(2)
@@ -385,7 +393,7 @@ def test_keyboard_only(page: Any, live: LiveServer) -> None:
 
 
 @pytest.mark.parametrize("live", list(PRODUCTS), indirect=True)
-def test_readable_at_400_px(page: Any, live: LiveServer) -> None:
+def test_readable_at_400_px(page: LoggedPage, live: LiveServer) -> None:
     page.set_viewport_size({"width": 400, "height": 800})
     open_inspector(page, live)
     PRODUCTS[live.mock.name].login(live.url)
@@ -401,7 +409,7 @@ def test_readable_at_400_px(page: Any, live: LiveServer) -> None:
     no_console_errors(page)
 
 
-def test_a_server_with_a_control_token_asks_for_it(page: Any) -> None:
+def test_a_server_with_a_control_token_asks_for_it(page: LoggedPage) -> None:
     with authmock.run_in_thread("paystub", control_token="s3cret") as server:
         page.goto(f"{server.url}/__authmock__/{POLL}")
         form = page.locator("#token-form")
@@ -417,7 +425,7 @@ def test_a_server_with_a_control_token_asks_for_it(page: Any) -> None:
         assert all("401" in line for line in page.console_log.errors())
 
 
-def test_the_token_can_come_in_the_url_as_serve_prints_it(page: Any) -> None:
+def test_the_token_can_come_in_the_url_as_serve_prints_it(page: LoggedPage) -> None:
     with authmock.run_in_thread("paystub", control_token="s3cret") as server:
         page.goto(f"{server.url}/__authmock__/{POLL}#token=s3cret")
         expect(page.locator("#users-body tr")).to_have_count(7)

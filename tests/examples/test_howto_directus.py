@@ -113,17 +113,17 @@ def test_sign_up_verify_from_the_mailbox_and_log_in(directus_mock: MockFixture) 
     # Directus keeps registration off until an admin switches it on in directus_settings
     # (or the fixture sets "public_registration": true).
     requests.patch(f"{base}/settings", json={"public_registration": True}, headers=admin, timeout=5)
-    signup = requests.post(f"{base}/users/register",
-                           json={"email": "newcomer@example.com", "password": "pick-a-password"}, timeout=5)
+    newcomer = {"email": "newcomer@example.com", "password": "pick-a-password"}
+    signup = requests.post(f"{base}/users/register", json=newcomer, timeout=5)
     assert signup.status_code == 204  # also for an address that exists: no user enumeration
 
     # The verification mail is in the mailbox; its link calls the API, which redirects.
-    token = directus_mock.mailbox.last("newcomer@example.com").token
-    verified = requests.get(f"{base}/users/register/verify-email", params={"token": token},
+    mail = directus_mock.mailbox.last("newcomer@example.com")
+    assert mail is not None
+    verified = requests.get(f"{base}/users/register/verify-email", params={"token": mail.token},
                             allow_redirects=False, timeout=5)
     assert verified.status_code == 302
-    login = requests.post(f"{base}/auth/login",
-                          json={"email": "newcomer@example.com", "password": "pick-a-password"}, timeout=5)
+    login = requests.post(f"{base}/auth/login", json=newcomer, timeout=5)
     assert login.status_code == 200
 
 
@@ -133,10 +133,12 @@ def test_turn_on_two_factor_for_a_user(directus_mock: MockFixture) -> None:
     client = directus_mock.client
     directus_mock.clock.freeze()  # no 30 s step passes between computing and sending the code
     admin = {"Authorization": "Bearer admin-static-token"}
-    setup = client.post("/users/me/tfa/generate", json={"password": "password"}, headers=admin).json["data"]
+    generated = client.post("/users/me/tfa/generate", json={"password": "password"}, headers=admin)
+    setup = generated.get_json()["data"]
     # setup["otpauth_url"] is what the QR code shows; the authenticator's code for its secret:
     code = code_at(setup["secret"], directus_mock.clock.time())
-    client.post("/users/me/tfa/enable", json={"secret": setup["secret"], "otp": code}, headers=admin)
+    client.post("/users/me/tfa/enable", json={"secret": setup["secret"], "otp": code},
+                headers=admin)
     # From now on the login needs the code, which directus_mock.otp() computes for you.
     login = client.post("/auth/login", json={"email": "admin@example.com", "password": "password",
                                             "otp": directus_mock.otp("admin@example.com")})

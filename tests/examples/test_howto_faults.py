@@ -21,8 +21,10 @@ LOGIN = {"email": "hello@example.com", "password": "d1r3ctu5"}
 
 def refresh_with_retry(base: str, refresh_token: str) -> dict[str, str]:
     """A client under test: refresh, and on TOKEN_EXPIRED log in again (once)."""
-    answer = requests.post(f"{base}/auth/refresh", json={"refresh_token": refresh_token}, timeout=5)
-    if answer.status_code == 401 and answer.json()["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED":
+    answer = requests.post(f"{base}/auth/refresh", json={"refresh_token": refresh_token},
+                           timeout=5)
+    if (answer.status_code == 401
+            and answer.json()["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED"):
         answer = requests.post(f"{base}/auth/login", json=LOGIN, timeout=5)
     answer.raise_for_status()
     data: dict[str, str] = answer.json()["data"]
@@ -58,7 +60,8 @@ def test_a_slow_server_hits_the_client_timeout(paystub_mock: MockFixture) -> Non
     # The server still answers, late: let it finish before the next test resets the fake
     # (polling for the server's thread, not waiting for an expiry).
     deadline = time.monotonic() + 5
-    while not paystub_mock.journal.count("POST", "/admin/auth/login") and time.monotonic() < deadline:
+    journal = paystub_mock.journal
+    while not journal.count("POST", "/admin/auth/login") and time.monotonic() < deadline:
         time.sleep(0.01)
     paystub_mock.journal.assert_called("POST", "/admin/auth/login", times=1, status=200)
 
@@ -66,7 +69,8 @@ def test_a_slow_server_hits_the_client_timeout(paystub_mock: MockFixture) -> Non
 def test_rules_over_http_from_any_language(dreamfactory_mock: MockFixture) -> None:
     control = f"{dreamfactory_mock.url}/__authmock__"
     # What may a rule send? The flavour's catalogue of named errors:
-    names = [e["name"] for e in requests.get(f"{control}/faults/catalogue", timeout=5).json()["errors"]]
+    catalogue = requests.get(f"{control}/faults/catalogue", timeout=5).json()
+    names = [e["name"] for e in catalogue["errors"]]
     assert "token_expired" in names
 
     rule = requests.post(f"{control}/faults", timeout=5, json={
@@ -75,7 +79,9 @@ def test_rules_over_http_from_any_language(dreamfactory_mock: MockFixture) -> No
     }).json()
     assert (rule["id"], rule["remaining"]) == (1, 2)
 
-    key = {"X-DreamFactory-API-Key": "fd163cde17b13893ac36debe5a0a694313592f4032638457f65dfb04df4f7f89"}
+    key = {
+        "X-DreamFactory-API-Key": "fd163cde17b13893ac36debe5a0a694313592f4032638457f65dfb04df4f7f89"
+    }
     session = requests.post(f"{dreamfactory_mock.url}/api/v2/user/session", headers=key, timeout=5,
                             json={"email": "user@example.com", "password": "yourpassword"}).json()
     headers = {**key, "X-DreamFactory-Session-Token": session["session_token"]}
@@ -97,7 +103,7 @@ def test_rules_over_http_from_any_language(dreamfactory_mock: MockFixture) -> No
 def test_logged_out_everywhere_means_the_client_logs_in_again(paystub_mock: MockFixture) -> None:
     client = paystub_mock.client
     login = {"email": "owner@example.com", "password": "your-password"}
-    token = client.post("/admin/auth/login", json=login).json["data"]["token"]["access_token"]
+    token = client.post("/admin/auth/login", json=login).get_json()["data"]["token"]["access_token"]
 
     paystub_mock.users.revoke_sessions("owner@example.com")  # as logging out on every device
 
@@ -108,10 +114,10 @@ def test_logged_out_everywhere_means_the_client_logs_in_again(paystub_mock: Mock
 
 def test_a_locked_out_user_cannot_refresh(directus_mock: MockFixture) -> None:
     client = directus_mock.client
-    refresh_token = client.post("/auth/login", json=LOGIN).json["data"]["refresh_token"]
+    refresh_token = client.post("/auth/login", json=LOGIN).get_json()["data"]["refresh_token"]
     directus_mock.users.lockout("hello@example.com")  # as too many failed logins would
     answer = client.post("/auth/refresh", json={"refresh_token": refresh_token})
-    assert answer.json["errors"][0]["extensions"]["code"] == "USER_SUSPENDED"
+    assert answer.get_json()["errors"][0]["extensions"]["code"] == "USER_SUSPENDED"
     directus_mock.users.status("hello@example.com", "active")  # an admin lifts it
     assert client.post("/auth/login", json=LOGIN).status_code == 200
 
@@ -121,5 +127,5 @@ def test_a_locked_out_user_cannot_refresh(directus_mock: MockFixture) -> None:
 def test_a_marker_installs_rules_for_one_test(directus_mock: MockFixture) -> None:
     answer = directus_mock.client.get("/users/me",
                                       headers={"Authorization": "Bearer admin-static-token"})
-    assert (answer.status_code, answer.json) == (503, {"maintenance": True})
+    assert (answer.status_code, answer.get_json()) == (503, {"maintenance": True})
     directus_mock.journal.assert_not_called("GET", "/auth/**")

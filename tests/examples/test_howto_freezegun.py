@@ -19,7 +19,7 @@ def test_token_expiry_follows_freezegun(paystub_mock: MockFixture) -> None:
             json={"email": "owner@example.com", "password": "your-password"},
             headers={"Accept": "application/json"},
         )
-        token = login.json["data"]["token"]
+        token = login.get_json()["data"]["token"]
         assert token["expires_at"].startswith("2030-01-02T09:00:00")
         auth = {"Authorization": f"Bearer {token['access_token']}", "Accept": "application/json"}
 

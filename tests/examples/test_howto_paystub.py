@@ -4,7 +4,8 @@ The `paystub_mock` fixture (installed with authmock, nothing to configure) is a 
 `/admin/auth/*` with the bundled users, all with the password `your-password`:
 
     owner@example.com (Owner)      manager@example.com (Manager)   developer@example.com
-    support@example.com            marketing@example.com           customer@example.com (no admin role)
+    support@example.com            marketing@example.com
+    customer@example.com (no admin role)
     suspended@example.com (Manager, suspended)
 
 Every test starts from those fixtures, an empty mailbox and the real time. `paystub_mock.client`
@@ -22,11 +23,12 @@ def test_log_in_and_call_the_api(paystub_mock: MockFixture) -> None:
         "/admin/auth/login", json={"email": "owner@example.com", "password": "your-password"}
     )
     assert login.status_code == 200
-    token = login.json["data"]["token"]  # {"access_token": "1|...", "token_type": "Bearer", ...}
+    # the token: {"access_token": "1|...", "token_type": "Bearer", ...}
+    token = login.get_json()["data"]["token"]
 
     me = client.get("/admin/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"})
-    assert me.json["data"]["user"]["role"]["name"] == "Owner"
-    assert "users:delete" in me.json["data"]["user"]["meta"]["permissions"]
+    assert me.get_json()["data"]["user"]["role"]["name"] == "Owner"
+    assert "users:delete" in me.get_json()["data"]["user"]["meta"]["permissions"]
 
 
 def test_a_token_lives_24_hours_on_the_mock_clock(paystub_mock: MockFixture) -> None:
@@ -36,19 +38,19 @@ def test_a_token_lives_24_hours_on_the_mock_clock(paystub_mock: MockFixture) -> 
     client = paystub_mock.client
     token = client.post(
         "/admin/auth/login", json={"email": "manager@example.com", "password": "your-password"}
-    ).json["data"]["token"]
+    ).get_json()["data"]["token"]
     assert token["expires_at"] == "2025-02-13T10:00:00Z"
     auth = {"Authorization": f"Bearer {token['access_token']}"}
 
     paystub_mock.clock.advance("23h")
     refreshed = client.post("/admin/auth/refresh", headers=auth)  # refresh before it expires
-    new_auth = {"Authorization": f"Bearer {refreshed.json['data']['token']['access_token']}"}
+    new_auth = {"Authorization": f"Bearer {refreshed.get_json()['data']['token']['access_token']}"}
     assert client.get("/admin/auth/me", headers=auth).status_code == 401  # the old one is gone
 
     paystub_mock.clock.advance("24h")  # nobody refreshed the new one either
     expired = client.get("/admin/auth/me", headers=new_auth)
     assert expired.status_code == 401
-    assert expired.json == {"success": False, "message": "Unauthenticated.", "errors": None}
+    assert expired.get_json() == {"success": False, "message": "Unauthenticated.", "errors": None}
 
 
 def test_reset_a_password_with_the_link_from_the_mailbox(paystub_mock: MockFixture) -> None:
@@ -69,7 +71,7 @@ def test_reset_a_password_with_the_link_from_the_mailbox(paystub_mock: MockFixtu
             "password_confirmation": "a-new-password",
         },
     )
-    assert reset.json["message"] == "Password has been reset successfully"
+    assert reset.get_json()["message"] == "Password has been reset successfully"
     login = client.post(
         "/admin/auth/login", json={"email": "support@example.com", "password": "a-new-password"}
     )
@@ -80,7 +82,7 @@ def test_what_a_role_may_not_do(paystub_mock: MockFixture) -> None:
     client = paystub_mock.client
     token = client.post(
         "/admin/auth/login", json={"email": "marketing@example.com", "password": "your-password"}
-    ).json["data"]["token"]["access_token"]
+    ).get_json()["data"]["token"]["access_token"]
     users = client.get("/admin/users", headers={"Authorization": f"Bearer {token}"})
     assert users.status_code == 403
-    assert users.json["message"] == "This action is unauthorized."
+    assert users.get_json()["message"] == "This action is unauthorized."

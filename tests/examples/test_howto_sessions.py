@@ -40,6 +40,6 @@ def test_expired_sessions_stay_listed_until_the_product_forgets_them(
     client = directus_mock.client
     client.post("/auth/login", json={"email": "admin@example.com", "password": "password"})
     directus_mock.clock.advance("15m")
-    listed = {s["kind"]: s for s in client.get("/__authmock__/sessions").json["sessions"]}
+    listed = {s["kind"]: s for s in client.get("/__authmock__/sessions").get_json()["sessions"]}
     assert listed["access"]["expired"] is True  # 15 minutes: the access token is gone
     assert listed["refresh"]["expired"] is False  # the refresh token has days left

@@ -77,7 +77,8 @@ def test_httpx_client_and_async_client(directus_mock: MockFixture) -> None:
         async with directus_mock.httpx_async_client() as http:
             await http.post("/auth/login", json={**ADMIN, "mode": "cookie"})
             response = await http.post("/auth/refresh", json={"mode": "cookie"})
-            return response.status_code
+            status: int = response.status_code
+            return status
 
     # (with pytest-asyncio, the test itself would be async and simply await; here the coroutine
     # runs on a thread of its own, since the browser tests' Playwright keeps a loop running)

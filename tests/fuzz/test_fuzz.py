@@ -20,8 +20,10 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 import authmock
@@ -30,8 +32,8 @@ from tests.state import snapshot
 
 EXAMPLES = int(os.environ.get("AUTHMOCK_FUZZ_EXAMPLES", "150"))
 DF_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"
-METHODS = ["GET", "POST", "GET", "POST", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "MERGE", "FOO", "get",
-           "PROPFIND", "TRACE"]
+METHODS = ["GET", "POST", "GET", "POST", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+           "HEAD", "MERGE", "FOO", "get", "PROPFIND", "TRACE"]
 
 
 @dataclass(frozen=True)
@@ -40,25 +42,25 @@ class Target:
 
     name: str
     routes: tuple[str, ...]
-    login: Callable[[Any], dict[str, str]]  # client -> {"token": ..., "refresh": ...}
+    login: Callable[[FlaskClient], dict[str, str]]  # client -> {"token": ..., "refresh": ...}
     envelope: Callable[[int, Any], bool]
     kept_on_refusal: frozenset[str] = field(default_factory=frozenset)
     fixtures: dict[str, Any] | None = None
 
 
-def _df_login(client: Any) -> dict[str, str]:
+def _df_login(client: FlaskClient) -> dict[str, str]:
     body = client.post("/api/v2/system/admin/session", headers={"X-DreamFactory-API-Key": DF_KEY},
                        json={"email": "admin@example.com", "password": "yourpassword"}).get_json()
     return {"token": body["session_token"], "refresh": body["session_token"]}
 
 
-def _directus_login(client: Any) -> dict[str, str]:
+def _directus_login(client: FlaskClient) -> dict[str, str]:
     data = client.post("/auth/login", json={"email": "admin@example.com",
                                             "password": "password"}).get_json()["data"]
     return {"token": data["access_token"], "refresh": data["refresh_token"]}
 
 
-def _paystub_login(client: Any) -> dict[str, str]:
+def _paystub_login(client: FlaskClient) -> dict[str, str]:
     data = client.post("/admin/auth/login", json={"email": "owner@example.com",
                                                   "password": "your-password"}).get_json()
     token = data["data"]["token"]["access_token"]
@@ -121,9 +123,9 @@ TARGETS = {
 
 # --- strategies ---------------------------------------------------------------------------
 FIELD_NAMES = ["email", "password", "refresh_token", "mode", "token", "code", "new_password",
-               "old_password", "otp", "reset_url", "remember_me", "duration", "password_confirmation",
-               "api_key", "session_token", "service", "first_name", "display_name", "login",
-               "username", "access_token", "fields", "filter", "_method"]
+               "old_password", "otp", "reset_url", "remember_me", "duration",
+               "password_confirmation", "api_key", "session_token", "service", "first_name",
+               "display_name", "login", "username", "access_token", "fields", "filter", "_method"]
 text = st.text(max_size=40)
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
                                     blacklist_characters="\x7f"), max_size=60)
@@ -325,7 +327,7 @@ class Fuzzer:
         mail_before = len(mock.mailbox)
         del self.errors.records[:]
         builder = EnvironBuilder(path="/", method=req.method, query_string=query,
-                                 headers=headers, data=data)
+                                 headers=Headers(headers), data=data)
         environ = builder.get_environ()
         builder.close()
         # the path as a server reads it off the request line (the test client would parse a

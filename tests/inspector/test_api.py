@@ -21,7 +21,7 @@ SESSION_KEYS = ["id", "user", "kind", "issued_at", "expires_at", "expired"]
 def sessions(mock: MockFixture) -> list[dict[str, Any]]:
     response = mock.client.get("/__authmock__/sessions")
     assert response.status_code == 200
-    found: list[dict[str, Any]] = response.json["sessions"]
+    found: list[dict[str, Any]] = response.get_json()["sessions"]
     for session in found:
         assert list(session) == SESSION_KEYS
     return found
@@ -40,7 +40,7 @@ def revoke(mock: MockFixture, session_id: str) -> None:
 
 # --- users -------------------------------------------------------------------------------
 def test_directus_users_name_role_status_provider_and_totp(directus_mock: MockFixture) -> None:
-    body = directus_mock.client.get("/__authmock__/users").json
+    body = directus_mock.client.get("/__authmock__/users").get_json()
     users = {u["email"]: u for u in body["users"]}
     assert users[dx.ADMIN] == {"email": dx.ADMIN, "role": "Administrator", "status": "active",
                                "provider": "default", "totp": False}
@@ -51,7 +51,7 @@ def test_directus_users_name_role_status_provider_and_totp(directus_mock: MockFi
 
 
 def test_dreamfactory_users(dreamfactory_mock: MockFixture) -> None:
-    body = dreamfactory_mock.client.get("/__authmock__/users").json
+    body = dreamfactory_mock.client.get("/__authmock__/users").get_json()
     users = {u["email"]: u for u in body["users"]}
     assert users[df.ADMIN]["role"] == "sys admin"
     assert users[df.USER]["role"] == "user"
@@ -60,7 +60,7 @@ def test_dreamfactory_users(dreamfactory_mock: MockFixture) -> None:
 
 
 def test_paystub_users(paystub_mock: MockFixture) -> None:
-    body = paystub_mock.client.get("/__authmock__/users").json
+    body = paystub_mock.client.get("/__authmock__/users").get_json()
     users = {u["email"]: u for u in body["users"]}
     assert users["owner@example.com"]["role"] == "Owner"
     assert users["customer@example.com"]["role"] is None
@@ -214,7 +214,7 @@ def test_paystub_revoked_token_is_refused_as_after_logout(paystub_mock: MockFixt
 def test_unknown_session_id_is_404_with_a_message(paystub_mock: MockFixture) -> None:
     response = paystub_mock.client.delete("/__authmock__/sessions/nope")
     assert response.status_code == 404
-    assert response.json == {"error": "no session or token with id 'nope' (see GET sessions)"}
+    assert response.get_json() == {"error": "no session or token with id 'nope' (see GET sessions)"}
 
 
 def test_reset_forgets_every_session(directus_mock: MockFixture) -> None:
@@ -257,7 +257,7 @@ def test_page_and_assets_are_served_from_the_package(directus_mock: MockFixture)
         assert asset.status_code == 200 and asset.mimetype == mimetype
         assert "http://" not in asset.get_data(as_text=True)
     missing = client.get("/__authmock__/inspector/../__init__.py")
-    assert missing.status_code == 404 and "error" in missing.json
+    assert missing.status_code == 404 and "error" in missing.get_json()
     # the page's own requests are not product requests
     assert directus_mock.journal.entries() == []
 
