@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g
-from flask.testing import FlaskClient
 from werkzeug.http import http_date
 from werkzeug.routing import Rule
 
@@ -29,6 +28,8 @@ from authmock.store import Store
 from authmock.tokens import JwtSigner
 
 if TYPE_CHECKING:
+    from flask.testing import FlaskClient  # click.testing behind it: not at start-up
+
     from authmock.fixtures import FixtureFile
     from authmock.flavour import Flavour
 
