@@ -41,7 +41,16 @@ def with_settings(**settings: Any) -> dict[str, Any]:
     return bundled_fixture("directus", **settings)
 
 
-def error(response: TestResponse) -> tuple[int, str, str, dict[str, Any]]:
+#: what ``error()`` returns: status, message, code and the other extensions
+ErrorTuple = tuple[int, str, str, dict[str, Any]]
+
+
+def json_of(response: TestResponse) -> Any:
+    """The response's JSON body (``response.json``, typed for indexing)."""
+    return response.json
+
+
+def error(response: TestResponse) -> ErrorTuple:
     """(status, message, code, extensions without code) of a Directus error response."""
     body = response.get_json()
     assert list(body) == ["errors"], body
@@ -74,7 +83,9 @@ def bearer(token: str) -> dict[str, str]:
 
 def claims(jwt: str) -> dict[str, Any]:
     payload = jwt.split(".")[1]
-    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
     return decoded
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -26,7 +27,9 @@ NEW = "new.person@example.com"
 
 
 def _open(client: Any, **settings: Any) -> None:
-    response = client.patch("/settings", headers=ADMIN_H, json={"public_registration": True, **settings})
+    response = client.patch(
+        "/settings", headers=ADMIN_H, json={"public_registration": True, **settings}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
@@ -38,16 +41,31 @@ def test_settings_read_and_patch_the_modelled_columns(directus_mock: Any) -> Non
     client = directus_mock.client
     data = client.get("/settings", headers=ADMIN_H).get_json()["data"]
     assert data == {
-        "id": 1, "project_name": "Directus", "auth_login_attempts": 25, "auth_password_policy": None,
-        "public_registration": False, "public_registration_verify_email": True,
-        "public_registration_role": None, "public_registration_email_filter": None,
+        "id": 1,
+        "project_name": "Directus",
+        "auth_login_attempts": 25,
+        "auth_password_policy": None,
+        "public_registration": False,
+        "public_registration_verify_email": True,
+        "public_registration_role": None,
+        "public_registration_email_filter": None,
     }
-    patched = client.patch("/settings?fields=public_registration,public_registration_role", headers=ADMIN_H,
-                           json={"public_registration": True, "public_registration_role": EDITOR_ROLE,
-                                 "project_color": "#123456"})
-    assert patched.get_json() == {"data": {"public_registration": True, "public_registration_role": EDITOR_ROLE}}
+    patched = client.patch(
+        "/settings?fields=public_registration,public_registration_role",
+        headers=ADMIN_H,
+        json={
+            "public_registration": True,
+            "public_registration_role": EDITOR_ROLE,
+            "project_color": "#123456",
+        },
+    )
+    assert patched.get_json() == {
+        "data": {"public_registration": True, "public_registration_role": EDITOR_ROLE}
+    }
     directus_mock.reset()
-    assert client.get("/settings", headers=ADMIN_H).get_json()["data"]["public_registration"] is False
+    assert (
+        client.get("/settings", headers=ADMIN_H).get_json()["data"]["public_registration"] is False
+    )
 
 
 def test_settings_permissions(directus_mock: Any) -> None:
@@ -55,8 +73,10 @@ def test_settings_permissions(directus_mock: Any) -> None:
     editor = bearer(tokens(client, HELLO)["access_token"])
     assert client.get("/settings?fields=project_name", headers=editor).get_json() == {
         "data": {"project_name": "Directus"}}  # app access reads directus_settings
-    message = ('You don\'t have permission to access collection "directus_settings" or it does not exist.'
-               " Queried in root.")
+    message = (
+        'You don\'t have permission to access collection "directus_settings" or it does not exist.'
+        " Queried in root."
+    )
     assert error(client.patch("/settings", headers=editor, json={"public_registration": True})) == (
         403, message, "FORBIDDEN", {"reason": message})
     assert error(client.get("/settings")) == (403, message, "FORBIDDEN", {"reason": message})
@@ -68,15 +88,29 @@ def test_settings_permissions(directus_mock: Any) -> None:
     ({"public_registration_email_filter": {"email": {"_nope": 1}}},
      '"public_registration_email_filter" is not a filter authmock understands'),
 ])
-def test_settings_refuse_values_that_would_break_later(directus_mock: Any, body: Any, reason: str) -> None:
+def test_settings_refuse_values_that_would_break_later(
+    directus_mock: Any, body: Any, reason: str
+) -> None:
     response = directus_mock.client.patch("/settings", headers=ADMIN_H, json=body)
-    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
-    assert directus_mock.client.get("/settings", headers=ADMIN_H).get_json()["data"]["public_registration"] is False
+    assert error(response) == (
+        400,
+        f"Invalid payload. {reason}.",
+        "INVALID_PAYLOAD",
+        {"reason": reason},
+    )
+    assert (
+        directus_mock.client.get("/settings", headers=ADMIN_H).get_json()["data"][
+            "public_registration"
+        ]
+        is False
+    )
 
 
 def test_settings_role_must_exist(directus_mock: Any) -> None:
     missing = "a1f2c3d4-0000-4000-8000-00000000ffff"
-    response = directus_mock.client.patch("/settings", headers=ADMIN_H, json={"public_registration_role": missing})
+    response = directus_mock.client.patch(
+        "/settings", headers=ADMIN_H, json={"public_registration_role": missing}
+    )
     assert error(response)[:3] == (
         400, f'Invalid foreign key "{missing}" for field "public_registration_role" in collection '
         '"directus_settings".', "INVALID_FOREIGN_KEY")
@@ -156,14 +190,23 @@ def test_unverified_user_gets_the_mail_again(directus_mock: Any) -> None:
     _open(client)
     _register(client)
     _register(client)
-    assert [m.subject for m in directus_mock.mailbox.messages(NEW)] == ["Verify your email address"] * 2
+    assert [m.subject for m in directus_mock.mailbox.messages(NEW)] == [
+        "Verify your email address"
+    ] * 2
 
 
 def test_email_filter_refuses_other_addresses(directus_mock: Any) -> None:
     client = directus_mock.client
     _open(client, public_registration_email_filter={"email": {"_ends_with": "@company.com"}})
-    assert error(_register(client))[:3] == (403, "You don't have permission to access this.", "FORBIDDEN")
-    assert client.post("/users/register", json={"email": "a@company.com", "password": "p"}).status_code == 204
+    assert error(_register(client))[:3] == (
+        403,
+        "You don't have permission to access this.",
+        "FORBIDDEN",
+    )
+    assert (
+        client.post("/users/register", json={"email": "a@company.com", "password": "p"}).status_code
+        == 204
+    )
 
 
 def test_password_policy_applies(directus_mock: Any) -> None:
@@ -174,20 +217,31 @@ def test_password_policy_applies(directus_mock: Any) -> None:
         "FAILED_VALIDATION", {"field": "password", "path": [], "type": "regex", "invalid": "short"})
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ({}, '"email" is required'),
-    ({"email": "nope"}, '"email" must be a valid email'),
-    ({"email": NEW}, '"password" is required'),
-    ({"email": NEW, "password": 5}, '"password" must be a string'),
-    ({"email": NEW, "password": "p", "verification_url": "not a uri"}, '"verification_url" must be a valid uri'),
-    ({"email": NEW, "password": "p", "first_name": None}, '"first_name" must be a string'),
-    ({"email": NEW, "password": "p", "role": EDITOR_ROLE}, '"role" is not allowed'),
-    ([], '"value" must be of type object'),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({}, '"email" is required'),
+        ({"email": "nope"}, '"email" must be a valid email'),
+        ({"email": NEW}, '"password" is required'),
+        ({"email": NEW, "password": 5}, '"password" must be a string'),
+        (
+            {"email": NEW, "password": "p", "verification_url": "not a uri"},
+            '"verification_url" must be a valid uri',
+        ),
+        ({"email": NEW, "password": "p", "first_name": None}, '"first_name" must be a string'),
+        ({"email": NEW, "password": "p", "role": EDITOR_ROLE}, '"role" is not allowed'),
+        ([], '"value" must be of type object'),
+    ],
+)
 def test_register_validation(directus_mock: Any, body: Any, reason: str) -> None:
     _open(directus_mock.client)
     response = directus_mock.client.post("/users/register", json=body)
-    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert error(response) == (
+        400,
+        f"Invalid payload. {reason}.",
+        "INVALID_PAYLOAD",
+        {"reason": reason},
+    )
 
 
 def test_registration_rate_limiter(directus_mock: Any) -> None:
@@ -204,7 +258,11 @@ def test_registration_rate_limiter(directus_mock: Any) -> None:
 
 def test_verify_email_token_errors(directus_mock: Any) -> None:
     client = directus_mock.client
-    assert error(client.get("/users/register/verify-email"))[:3] == (403, "Invalid token.", "INVALID_TOKEN")
+    assert error(client.get("/users/register/verify-email"))[:3] == (
+        403,
+        "Invalid token.",
+        "INVALID_TOKEN",
+    )
     assert error(client.get("/users/register/verify-email?token=abc"))[2] == "INVALID_TOKEN"
     twice = client.get("/users/register/verify-email?token=a&token=b")
     assert twice.status_code == 302 and twice.headers["Location"] == "/admin/login"
@@ -227,24 +285,43 @@ def test_the_server_profile_serves_the_same_account_flows(directus_mock: Any) ->
     _open(client, public_registration_verify_email=False)
     assert _register(client).status_code == 204
     assert login(client, NEW, "s3cret-pass").status_code == 200
-    invited = client.post("/users/invite", headers=ADMIN_H, json={"email": "inv@example.com", "role": EDITOR_ROLE})
+    invited = client.post(
+        "/users/invite", headers=ADMIN_H, json={"email": "inv@example.com", "role": EDITOR_ROLE}
+    )
     assert invited.status_code == 204
     token = directus_mock.mailbox.last("inv@example.com").token
-    assert client.post("/users/invite/accept", json={"token": token, "password": "pw"}).status_code == 204
-    generated = client.post("/users/me/tfa/generate", headers=ADMIN_H, json={"password": "password"})
+    assert (
+        client.post("/users/invite/accept", json={"token": token, "password": "pw"}).status_code
+        == 204
+    )
+    generated = client.post(
+        "/users/me/tfa/generate", headers=ADMIN_H, json={"password": "password"}
+    )
     assert len(generated.get_json()["data"]["secret"]) == 16
     assert client.delete("/users/me", headers=ADMIN_H).status_code == 403
 
 
-@pytest.mark.authmock(fixtures=with_settings(realistic_timing=True, public_registration=True,
-                                             public_registration_email_filter={"email": {"_ends_with": ".com"}}))
-def test_realistic_timing_stalls_registration_as_directus(directus_mock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.authmock(
+    fixtures=with_settings(
+        realistic_timing=True,
+        public_registration=True,
+        public_registration_email_filter={"email": {"_ends_with": ".com"}},
+    )
+)
+def test_realistic_timing_stalls_registration_as_directus(
+    directus_mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(authmock.app.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     client = directus_mock.client
     assert _register(client).status_code == 204  # created
-    assert client.post("/users/register", json={"email": HELLO, "password": "x"}).status_code == 204  # exists
-    assert client.post("/users/register", json={"email": "a@example.org", "password": "x"}).status_code == 403
+    assert (
+        client.post("/users/register", json={"email": HELLO, "password": "x"}).status_code == 204
+    )  # exists
+    assert (
+        client.post("/users/register", json={"email": "a@example.org", "password": "x"}).status_code
+        == 403
+    )
     assert slept == [0.75] * 3  # REGISTER_STALL_TIME
     client.post("/users/register", json={"email": "nope"})  # validation errors are not stalled
     assert slept == [0.75] * 3

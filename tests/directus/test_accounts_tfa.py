@@ -54,7 +54,9 @@ def test_generate_enable_login_disable(directus_mock: Any) -> None:
         "&period=30&digits=6&algorithm=SHA1&issuer=Directus")
     assert login(client, ADMIN).status_code == 200  # generate alone stores nothing
     code = code_at(data["secret"], directus_mock.clock.time())
-    enabled = client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"secret": data["secret"], "otp": code})
+    enabled = client.post(
+        "/users/me/tfa/enable", headers=ADMIN_H, json={"secret": data["secret"], "otp": code}
+    )
     assert enabled.status_code == 204
     assert error(login(client, ADMIN))[:3] == (401, "Invalid user OTP.", "INVALID_OTP")
     assert directus_mock.otp(ADMIN) == code
@@ -63,9 +65,12 @@ def test_generate_enable_login_disable(directus_mock: Any) -> None:
     assert client.get("/users/me?fields=tfa_secret", headers=ADMIN_H).get_json() == {
         "data": {"tfa_secret": "**********"}}
     wrong = "000000" if directus_mock.otp(ADMIN) != "000000" else "111111"
-    assert error(client.post("/users/me/tfa/disable", headers=ADMIN_H, json={"otp": wrong})) == _payload(
-        '"otp" is invalid')
-    disabled = client.post("/users/me/tfa/disable", headers=ADMIN_H, json={"otp": directus_mock.otp(ADMIN)})
+    assert error(
+        client.post("/users/me/tfa/disable", headers=ADMIN_H, json={"otp": wrong})
+    ) == _payload('"otp" is invalid')
+    disabled = client.post(
+        "/users/me/tfa/disable", headers=ADMIN_H, json={"otp": directus_mock.otp(ADMIN)}
+    )
     assert disabled.status_code == 204
     assert login(client, ADMIN).status_code == 200
 
@@ -77,7 +82,9 @@ def test_a_code_from_the_previous_step_is_refused(directus_mock: Any) -> None:
     old = code_at(secret, directus_mock.clock.time())
     directus_mock.clock.advance("30s")
     assert old != code_at(secret, directus_mock.clock.time())
-    response = client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"secret": secret, "otp": old})
+    response = client.post(
+        "/users/me/tfa/enable", headers=ADMIN_H, json={"secret": secret, "otp": old}
+    )
     assert error(response) == _payload('"otp" is invalid')
 
 
@@ -85,30 +92,53 @@ def test_refusals(directus_mock: Any) -> None:
     client = directus_mock.client
     assert error(client.post("/users/me/tfa/generate", json={"password": "password"}))[:3] == (
         401, "Invalid user credentials.", "INVALID_CREDENTIALS")
-    assert error(client.post("/users/me/tfa/generate", headers=ADMIN_H, json={})) == _payload('"password" is required')
-    assert error(client.post("/users/me/tfa/generate", headers=ADMIN_H, json={"password": "wrong"}))[:3] == (
-        401, "Invalid user credentials.", "INVALID_CREDENTIALS")
-    assert error(client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"otp": "1"})) == _payload(
-        '"secret" is required')
-    assert error(client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"secret": "JBSWY3DPEHPK3PXP"})) == (
-        _payload('"otp" is required'))
-    assert error(client.post("/users/me/tfa/enable", headers=ADMIN_H,
-                             json={"secret": "JBSWY3DPEHPK3PXP", "otp": "12"})) == _payload('"otp" is invalid')
-    assert error(client.post("/users/me/tfa/enable", headers=ADMIN_H,
-                             json={"secret": "!!not base32!!", "otp": "123456"})) == _payload('"otp" is invalid')
-    assert error(client.post("/users/me/tfa/disable", headers=ADMIN_H, json={})) == _payload('"otp" is required')
-    assert error(client.post("/users/me/tfa/disable", headers=ADMIN_H, json={"otp": "123456"})) == _payload(
-        f'User "{ADMIN_ID}" doesn\'t have TFA enabled')
+    assert error(client.post("/users/me/tfa/generate", headers=ADMIN_H, json={})) == _payload(
+        '"password" is required'
+    )
+    assert error(
+        client.post("/users/me/tfa/generate", headers=ADMIN_H, json={"password": "wrong"})
+    )[:3] == (401, "Invalid user credentials.", "INVALID_CREDENTIALS")
+    assert error(
+        client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"otp": "1"})
+    ) == _payload('"secret" is required')
+    assert error(
+        client.post("/users/me/tfa/enable", headers=ADMIN_H, json={"secret": "JBSWY3DPEHPK3PXP"})
+    ) == (_payload('"otp" is required'))
+    assert error(
+        client.post(
+            "/users/me/tfa/enable",
+            headers=ADMIN_H,
+            json={"secret": "JBSWY3DPEHPK3PXP", "otp": "12"},
+        )
+    ) == _payload('"otp" is invalid')
+    assert error(
+        client.post(
+            "/users/me/tfa/enable",
+            headers=ADMIN_H,
+            json={"secret": "!!not base32!!", "otp": "123456"},
+        )
+    ) == _payload('"otp" is invalid')
+    assert error(client.post("/users/me/tfa/disable", headers=ADMIN_H, json={})) == _payload(
+        '"otp" is required'
+    )
+    assert error(
+        client.post("/users/me/tfa/disable", headers=ADMIN_H, json={"otp": "123456"})
+    ) == _payload(f'User "{ADMIN_ID}" doesn\'t have TFA enabled')
 
 
 def test_already_enabled(directus_mock: Any) -> None:
     client = directus_mock.client
     tfa = bearer(_tfa_token(directus_mock))
-    assert error(client.post("/users/me/tfa/generate", headers=tfa, json={"password": "password"})) == _payload(
-        "TFA Secret is already set for this user")
-    assert error(client.post("/users/me/tfa/enable", headers=tfa,
-                             json={"secret": "JBSWY3DPEHPK3PXP", "otp": directus_mock.otp(TFA)})) == _payload(
-        "TFA Secret is already set for this user")
+    assert error(
+        client.post("/users/me/tfa/generate", headers=tfa, json={"password": "password"})
+    ) == _payload("TFA Secret is already set for this user")
+    assert error(
+        client.post(
+            "/users/me/tfa/enable",
+            headers=tfa,
+            json={"secret": "JBSWY3DPEHPK3PXP", "otp": directus_mock.otp(TFA)},
+        )
+    ) == _payload("TFA Secret is already set for this user")
 
 
 def _tfa_token(directus_mock: Any) -> str:
@@ -123,10 +153,15 @@ def test_an_app_user_needs_an_update_permission(directus_mock: Any) -> None:
     editor = bearer(tokens(client, HELLO)["access_token"])
     generated = client.post("/users/me/tfa/generate", headers=editor, json={"password": "d1r3ctu5"})
     secret = generated.get_json()["data"]["secret"]
-    response = client.post("/users/me/tfa/enable", headers=editor,
-                           json={"secret": secret, "otp": code_at(secret, directus_mock.clock.time())})
-    message = ('You don\'t have permission to access collection "directus_users" or it does not exist.'
-               " Queried in root.")
+    response = client.post(
+        "/users/me/tfa/enable",
+        headers=editor,
+        json={"secret": secret, "otp": code_at(secret, directus_mock.clock.time())},
+    )
+    message = (
+        'You don\'t have permission to access collection "directus_users" or it does not exist.'
+        " Queried in root."
+    )
     assert error(response) == (403, message, "FORBIDDEN", {"reason": message})
     assert login(client, HELLO).status_code == 200
 
@@ -138,8 +173,9 @@ def test_with_the_permission_an_app_user_turns_tfa_on() -> None:
     app.mock.clock.freeze()
     client = app.test_client()
     editor = bearer(tokens(client, HELLO)["access_token"])
-    secret = client.post("/users/me/tfa/generate", headers=editor, json={"password": "d1r3ctu5"}).get_json()[
-        "data"]["secret"]
+    secret = client.post(
+        "/users/me/tfa/generate", headers=editor, json={"password": "d1r3ctu5"}
+    ).get_json()["data"]["secret"]
     enabled = client.post("/users/me/tfa/enable", headers=editor,
                           json={"secret": secret, "otp": code_at(secret, app.mock.clock.time())})
     assert enabled.status_code == 204

@@ -31,11 +31,17 @@ def _client(cors: bool | None = None, **settings: Any) -> Any:
 
 def _cors(response: Any) -> list[tuple[str, str]]:
     """The CORS headers (and Vary) in the order they were sent."""
-    return [(k, v) for k, v in response.headers.items() if k.startswith("Access-Control-") or k == "Vary"]
+    return [
+        (k, v)
+        for k, v in response.headers.items()
+        if k.startswith("Access-Control-") or k == "Vary"
+    ]
 
 
 def _login(client: Any, password: str, origin: str) -> Any:
-    return client.post("/auth/login", json={"email": ADMIN, "password": password}, headers={"Origin": origin})
+    return client.post(
+        "/auth/login", json={"email": ADMIN, "password": password}, headers={"Origin": origin}
+    )
 
 
 def _names(response: Any) -> list[str]:
@@ -43,14 +49,26 @@ def _names(response: Any) -> list[str]:
 
 
 # disabled: Directus's default, with `--cors off` or a fixture's own CORS_* that leave it off --
-@pytest.mark.parametrize(("cors", "settings"), [
-    (False, {}), (None, {"CORS_ENABLED": True}), (None, {"CORS_ENABLED": "true", "CORS_ORIGIN": "false"}),
-    (None, {"CORS_ENABLED": False, "CORS_ORIGIN": True}), (None, {"CORS_ENABLED": False}),
-])
-def test_without_cors_options_and_origins_change_nothing(cors: bool | None, settings: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("cors", "settings"),
+    [
+        (False, {}),
+        (None, {"CORS_ENABLED": True}),
+        (None, {"CORS_ENABLED": "true", "CORS_ORIGIN": "false"}),
+        (None, {"CORS_ENABLED": False, "CORS_ORIGIN": True}),
+        (None, {"CORS_ENABLED": False}),
+    ],
+)
+def test_without_cors_options_and_origins_change_nothing(
+    cors: bool | None, settings: dict[str, Any]
+) -> None:
     client = _client(cors, **settings)
     options = client.options("/auth/login", headers=PREFLIGHT)
-    assert (options.status_code, options.headers["Allow"], options.get_data(as_text=True)) == (200, "POST", "POST")
+    assert (options.status_code, options.headers["Allow"], options.get_data(as_text=True)) == (
+        200,
+        "POST",
+        "POST",
+    )
     assert options.headers["Content-Type"] == "text/html; charset=utf-8"
     assert error(client.options("/nowhere", headers=PREFLIGHT))[2] == "ROUTE_NOT_FOUND"
     ok = client.get("/auth", headers={"Origin": APP})
@@ -125,8 +143,10 @@ def test_requests_from_allowed_origins(directus_mock: Any) -> None:
     bad = _login(client, "wrong", APP)
     assert error(bad)[2] == "INVALID_CREDENTIALS"
     assert _cors(bad) == [
-        ("Access-Control-Allow-Origin", APP), ("Vary", "Origin"),
-        ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Expose-Headers", "Content-Range"),
+        ("Access-Control-Allow-Origin", APP),
+        ("Vary", "Origin"),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Expose-Headers", "Content-Range"),
     ]
     redirect = client.get("/", headers={"Origin": APP})
     assert redirect.status_code == 302 and redirect.headers["Vary"] == "Origin, Accept"
@@ -154,8 +174,16 @@ def test_refused_origin_and_no_origin_get_no_allow_origin(directus_mock: Any) ->
 def test_origin_true_reflects_any_origin(directus_mock: Any) -> None:
     client = directus_mock.client
     for origin in (APP, EVIL, "null"):
-        assert client.get("/auth", headers={"Origin": origin}).headers["Access-Control-Allow-Origin"] == origin
-        assert client.options("/auth", headers={"Origin": origin}).headers["Access-Control-Allow-Origin"] == origin
+        assert (
+            client.get("/auth", headers={"Origin": origin}).headers["Access-Control-Allow-Origin"]
+            == origin
+        )
+        assert (
+            client.options("/auth", headers={"Origin": origin}).headers[
+                "Access-Control-Allow-Origin"
+            ]
+            == origin
+        )
     assert "Access-Control-Allow-Origin" not in client.get("/auth").headers
 
 
@@ -163,11 +191,18 @@ def test_origin_env_spellings() -> None:
     assert _client(CORS_ENABLED="true", CORS_ORIGIN="true").get(
         "/auth", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == EVIL
     listed = _client(CORS_ENABLED=True, CORS_ORIGIN=[APP, "regex:^https://.*\\.example$"])
-    assert listed.get("/auth", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == EVIL
-    assert listed.get("/auth", headers={"Origin": VITE}).headers.get("Access-Control-Allow-Origin") is None
+    assert (
+        listed.get("/auth", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == EVIL
+    )
+    assert (
+        listed.get("/auth", headers={"Origin": VITE}).headers.get("Access-Control-Allow-Origin")
+        is None
+    )
     # toArray splits on every comma and trims nothing: " http://b" never equals an Origin
     spaced = _client(CORS_ENABLED=True, CORS_ORIGIN=f"{EVIL}, {APP}")
-    assert spaced.get("/auth", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == EVIL
+    assert (
+        spaced.get("/auth", headers={"Origin": EVIL}).headers["Access-Control-Allow-Origin"] == EVIL
+    )
     assert "Access-Control-Allow-Origin" not in spaced.get("/auth", headers={"Origin": APP}).headers
     regex = _client(CORS_ENABLED=True, CORS_ORIGIN="regex:localhost")  # RegExp.test: a search
     assert regex.get("/auth", headers={"Origin": APP}).headers["Access-Control-Allow-Origin"] == APP
@@ -186,7 +221,10 @@ def test_fixed_and_wildcard_origins() -> None:
     refused = _login(star, "wrong", EVIL)
     assert "Vary" not in refused.headers  # '*' adds no Vary
     preflight = star.options("/auth/login", headers=PREFLIGHT)
-    assert [name for name, _ in _cors(preflight)][:2] == ["Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"]
+    assert [name for name, _ in _cors(preflight)][:2] == [
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials",
+    ]
 
 
 def test_other_cors_settings() -> None:
@@ -202,8 +240,13 @@ def test_other_cors_settings() -> None:
         ("Access-Control-Max-Age", "0"),  # cors 2.8.5 writes a 0
         ("Access-Control-Expose-Headers", "Content-Range,X-Total"),
     ]
-    quiet = _client(CORS_ENABLED=True, CORS_ORIGIN=True, CORS_MAX_AGE=False, CORS_EXPOSED_HEADERS="",
-                    CORS_ALLOWED_HEADERS="X-One")
+    quiet = _client(
+        CORS_ENABLED=True,
+        CORS_ORIGIN=True,
+        CORS_MAX_AGE=False,
+        CORS_EXPOSED_HEADERS="",
+        CORS_ALLOWED_HEADERS="X-One",
+    )
     preflight = quiet.options("/auth/login", headers=PREFLIGHT)
     assert "Access-Control-Max-Age" not in preflight.headers
     assert "Access-Control-Expose-Headers" not in preflight.headers
@@ -212,25 +255,37 @@ def test_other_cors_settings() -> None:
 
 
 def test_errors_before_the_routes_carry_cors_headers() -> None:
-    client = _client(CORS_ENABLED=True, CORS_ORIGIN=APP, RATE_LIMITER_ENABLED=True, RATE_LIMITER_POINTS=1)
+    client = _client(
+        CORS_ENABLED=True, CORS_ORIGIN=APP, RATE_LIMITER_ENABLED=True, RATE_LIMITER_POINTS=1
+    )
     headers = {"Origin": APP}
     assert client.get("/auth", headers=headers).status_code == 200
     limited = client.get("/auth", headers=headers)
     assert error(limited)[2] == "REQUESTS_EXCEEDED"
     assert limited.headers["Access-Control-Allow-Origin"] == APP
-    big = client.post("/auth/login", data=b"{" + b" " * (1024 * 1024 + 1) + b"}",
-                      content_type="application/json", headers={**headers, "X-Forwarded-For": "203.0.113.9"})
+    big = client.post(
+        "/auth/login",
+        data=b"{" + b" " * (1024 * 1024 + 1) + b"}",
+        content_type="application/json",
+        headers={**headers, "X-Forwarded-For": "203.0.113.9"},
+    )
     assert error(big)[1] == "Invalid payload. request entity too large."
     assert big.headers["Access-Control-Allow-Origin"] == APP
     # authmock's own pages are not Directus's
-    assert "Access-Control-Allow-Origin" not in client.get("/__authmock__/health", headers=headers).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get("/__authmock__/health", headers=headers).headers
+    )
 
 
 # fixture ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"CORS_ENABLED": "yes"}, '$.settings.CORS_ENABLED: must be true, false, "true" or "false"'),
+        (
+            {"CORS_ENABLED": "yes"},
+            '$.settings.CORS_ENABLED: must be true, false, "true" or "false"',
+        ),
         ({"CORS_CREDENTIALS": 1}, "$.settings.CORS_CREDENTIALS: must be"),
         ({"CORS_ORIGIN": {"url": APP}}, "$.settings.CORS_ORIGIN: must be true, false"),
         ({"CORS_ORIGIN": 3000}, "$.settings.CORS_ORIGIN: must be true, false"),
@@ -239,7 +294,10 @@ def test_errors_before_the_routes_carry_cors_headers() -> None:
         ({"CORS_ORIGIN": [APP, "regex:["]}, "$.settings.CORS_ORIGIN: is not a valid regex"),
         ({"CORS_ORIGIN": '{"a": 1}'}, "$.settings.CORS_ORIGIN: must be true, false"),
         ({"CORS_METHODS": 5}, "$.settings.CORS_METHODS: must be a comma-separated string"),
-        ({"CORS_ALLOWED_HEADERS": ["Content-Type", None]}, "$.settings.CORS_ALLOWED_HEADERS[1]: must be"),
+        (
+            {"CORS_ALLOWED_HEADERS": ["Content-Type", None]},
+            "$.settings.CORS_ALLOWED_HEADERS[1]: must be",
+        ),
         ({"CORS_MAX_AGE": "soon"}, "$.settings.CORS_MAX_AGE: must be a number of seconds"),
         ({"CORS_MAX_AGE": -1}, "$.settings.CORS_MAX_AGE: must be a number of seconds"),
     ],
@@ -253,10 +311,23 @@ def test_cors_fixture_problems_name_the_path(settings: dict[str, Any], message: 
 @pytest.mark.parametrize(
     ("value", "cast"),
     [
-        ("true", True), ("false", False), (True, True), ("0", 0), ("18000", 18000), ("", ""),
-        ("*", "*"), (APP, APP), (f"{APP},{EVIL}", [APP, EVIL]), (f"{APP}, {EVIL}", [APP, f" {EVIL}"]),
-        ("a,,b", ["a", "b"]), ("array:x", ["x"]), ("string:true", "true"), ('["x"]', ["x"]),
-        ("regex:^a$", re.compile("^a$")), (["regex:b", APP], [re.compile("b"), APP]), (None, None),
+        ("true", True),
+        ("false", False),
+        (True, True),
+        ("0", 0),
+        ("18000", 18000),
+        ("", ""),
+        ("*", "*"),
+        (APP, APP),
+        (f"{APP},{EVIL}", [APP, EVIL]),
+        (f"{APP}, {EVIL}", [APP, f" {EVIL}"]),
+        ("a,,b", ["a", "b"]),
+        ("array:x", ["x"]),
+        ("string:true", "true"),
+        ('["x"]', ["x"]),
+        ("regex:^a$", re.compile("^a$")),
+        (["regex:b", APP], [re.compile("b"), APP]),
+        (None, None),
     ],
 )
 def test_env_cast_matches_directus(value: Any, cast: Any) -> None:
@@ -278,10 +349,14 @@ def _browser_fetch(base: str, method: str, path: str, origin: str, headers: dict
     if not 200 <= pre.status_code < 300:
         raise PermissionError("preflight status")
     _check_origin(pre, origin)
-    methods = {m.strip().upper() for m in pre.headers.get("Access-Control-Allow-Methods", "").split(",")}
+    methods = {
+        m.strip().upper() for m in pre.headers.get("Access-Control-Allow-Methods", "").split(",")
+    }
     if method not in methods and method not in ("GET", "HEAD", "POST"):
         raise PermissionError("method not allowed")
-    allowed = {h.strip().lower() for h in pre.headers.get("Access-Control-Allow-Headers", "").split(",")}
+    allowed = {
+        h.strip().lower() for h in pre.headers.get("Access-Control-Allow-Headers", "").split(",")
+    }
     missing = [h for h in request_headers if h not in allowed]
     if missing:
         raise PermissionError(f"headers not allowed: {missing}")
@@ -308,7 +383,9 @@ def test_a_browser_on_localhost_3000_can_log_in(directus_mock: Any) -> None:
     body = b'{"email":"admin@example.com","password":"password","mode":"session"}'
     json_type = {"Content-Type": "application/json"}
     response = _browser_fetch(base, "POST", "/auth/login", APP, json_type, body)
-    assert response.status_code == 200 and "directus_session_token=" in response.headers["Set-Cookie"]
+    assert (
+        response.status_code == 200 and "directus_session_token=" in response.headers["Set-Cookie"]
+    )
     with pytest.raises(PermissionError):
         _browser_fetch(base, "POST", "/auth/login", EVIL, json_type, body)
     with pytest.raises(PermissionError):  # X-Custom is not in CORS_ALLOWED_HEADERS

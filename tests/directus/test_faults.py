@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 import authmock
+from authmock.flavours.directus import users
 from authmock.pytest_plugin import MockFixture
 from tests.directus.helpers import (
     ADMIN,
@@ -21,6 +22,7 @@ from tests.directus.helpers import (
     TFA,
     bearer,
     error,
+    json_of,
     login,
     tokens,
     with_settings,
@@ -40,7 +42,7 @@ def _me(client: FlaskClient, token: str) -> TestResponse:
 
 
 def test_catalogue_lists_every_named_error(mock: MockFixture) -> None:
-    listed = mock.client.get("/__authmock__/faults/catalogue").json["errors"]
+    listed = json_of(mock.client.get("/__authmock__/faults/catalogue"))["errors"]
     assert {e["name"]: e["status"] for e in listed} == {
         "TOKEN_EXPIRED": 401, "INVALID_CREDENTIALS": 401, "INVALID_OTP": 401,
         "INVALID_TOKEN": 403, "USER_SUSPENDED": 401, "FORBIDDEN": 403, "INVALID_PAYLOAD": 400,
@@ -143,7 +145,9 @@ def test_requests_exceeded_is_the_real_rate_limiter() -> None:
     assert error(real)[2] == "REQUESTS_EXCEEDED" and real.headers["Retry-After"] == "30"
     assert real.headers[REASON] == "rate limited: 2 requests per 30.0s"
     app.mock.faults.add("/users/me", error="REQUESTS_EXCEEDED")
-    faulted = client.get("/users/me", headers={"X-Forwarded-For": "10.0.0.2", **bearer(STATIC_TOKEN)})
+    faulted = client.get(
+        "/users/me", headers={"X-Forwarded-For": "10.0.0.2", **bearer(STATIC_TOKEN)}
+    )
     assert_same_bytes(faulted, real)
 
 
@@ -171,12 +175,10 @@ def test_route_not_found_names_the_path_as_the_real_one(mock: MockFixture) -> No
 def test_internal_server_error_is_the_unexpected_exception(
     mock: MockFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api: Any = mock.app.extensions["authmock.directus"]
-
     def explode(*_: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api.svc, "read_me", explode)
+    monkeypatch.setattr(users, "read_me", explode)
     real = _me(mock.client, STATIC_TOKEN)
     monkeypatch.undo()
     mock.faults.add("/users/me", error="INTERNAL_SERVER_ERROR")
@@ -217,7 +219,7 @@ def test_user_match_with_static_token_and_cookies(mock: MockFixture) -> None:
     assert [e["user"] for e in entries] == [ADMIN, HELLO]
 
 
-# --- user scenarios ----------------------------------------------------------------------------------
+# --- user scenarios ---------------------------------------------------------------------------
 def test_expire_sessions_gets_the_products_own_expiry_errors(mock: MockFixture) -> None:
     client = mock.client
     issued = tokens(client, HELLO)
@@ -249,14 +251,18 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     client = mock.client
     bad = client.post("/__authmock__/users/hello@example.com/status", json={"status": "asleep"})
     assert bad.status_code == 400
-    assert bad.json["error"] == (
+    assert json_of(bad)["error"] == (
         '"status" must be one of: active, invited, draft, suspended, archived, unverified'
     )
     assert login(client, HELLO).status_code == 200  # nothing changed
     refresh = tokens(client, HELLO)["refresh_token"]
-    archived = client.post("/__authmock__/users/hello@example.com/status", json={"status": "archived"})
-    assert archived.json["status"] == "archived"
-    gone = client.post("/auth/refresh", json={"refresh_token": refresh})  # as UsersService ends them
+    archived = client.post(
+        "/__authmock__/users/hello@example.com/status", json={"status": "archived"}
+    )
+    assert json_of(archived)["status"] == "archived"
+    gone = client.post(
+        "/auth/refresh", json={"refresh_token": refresh}
+    )  # as UsersService ends them
     assert error(gone)[2] == "INVALID_CREDENTIALS"
     refused = login(client, HELLO)
     assert error(refused)[2] == "INVALID_CREDENTIALS" and refused.headers[REASON] == "user archived"
@@ -318,8 +324,13 @@ def test_a_fixture_reload_keeps_rules_and_expired_tokens(tmp_path: Any) -> None:
     path.write_text(json.dumps(data))
     with authmock.run_in_thread("directus", fixtures=str(path)) as server:
         watcher = FixtureWatcher(
-            [Watched(str(path), server, lambda: authmock.create_app("directus", fixtures=str(path)))],
-            out=io.StringIO(), err=io.StringIO(),
+            [
+                Watched(
+                    str(path), server, lambda: authmock.create_app("directus", fixtures=str(path))
+                )
+            ],
+            out=io.StringIO(),
+            err=io.StringIO(),
         )
         client = server.app.test_client()
         token = tokens(client, HELLO)["access_token"]
@@ -341,7 +352,7 @@ def test_a_graphql_operation_gets_the_resolvers_answer(mock: MockFixture) -> Non
              "{ auth_login(email: $email, password: $password) { access_token } }")
     real = mock.client.post("/graphql/system", json={
         "query": query, "variables": {"email": HELLO, "password": "wrong"}})
-    assert real.status_code == 200 and real.json["errors"][0]["extensions"]["code"] == (
+    assert real.status_code == 200 and json_of(real)["errors"][0]["extensions"]["code"] == (
         "INVALID_CREDENTIALS")
     mock.faults.add("/graphql/system", operation="auth_login", error="INVALID_CREDENTIALS")
     faulted = mock.client.post("/graphql/system", json={

@@ -51,7 +51,11 @@ def test_bundled_identities_are_exactly_the_contracts() -> None:
         ("openid", "openid"), ("google", "oauth2"), ("ldap", "ldap"), ("saml", "saml"),
     ]
     assert all(set(p) == {"name", "driver"} for p in data["providers"])
-    assert [a["status"] for a in data["collections"]["articles"]] == ["published", "published", "draft"]
+    assert [a["status"] for a in data["collections"]["articles"]] == [
+        "published",
+        "published",
+        "draft",
+    ]
     assert data["settings"]["PASSWORD_RESET_URL_ALLOW_LIST"] == "http://localhost:3000/reset-password"
 
 
@@ -61,8 +65,15 @@ def test_every_default_user_can_do_what_the_contract_says(directus_mock: Any) ->
         assert login(client, email).status_code == 200
     assert error(login(client, TFA))[2] == "INVALID_OTP"
     assert error(login(client, SUSPENDED))[2] == "INVALID_CREDENTIALS"
-    assert client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password"}).status_code == 200
-    assert client.get("/users/me?fields=id", headers=bearer(STATIC_TOKEN)).get_json() == {"data": {"id": ADMIN_ID}}
+    assert (
+        client.post(
+            "/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password"}
+        ).status_code
+        == 200
+    )
+    assert client.get("/users/me?fields=id", headers=bearer(STATIC_TOKEN)).get_json() == {
+        "data": {"id": ADMIN_ID}
+    }
 
 
 def test_banner_names_users_passwords_and_the_static_token(directus_mock: Any) -> None:
@@ -72,7 +83,9 @@ def test_banner_names_users_passwords_and_the_static_token(directus_mock: Any) -
         assert f"{email} / {password}" in text
     assert f"Bearer {STATIC_TOKEN}" in text
     assert "http://127.0.0.1:8055/auth/login" in text
-    assert 'LDAP: POST http://127.0.0.1:8055/auth/login/ldap with {"identifier", "password"}' in lines
+    assert (
+        'LDAP: POST http://127.0.0.1:8055/auth/login/ldap with {"identifier", "password"}' in lines
+    )
     assert "SSO (oauth2): open http://127.0.0.1:8055/auth/login/google?redirect=/users/me" in lines
 
 
@@ -82,7 +95,9 @@ def test_totp_secret_for_the_control_api(directus_mock: Any) -> None:
     assert flavour.totp_secret(directus_mock.mock, ADMIN) is None
     assert flavour.totp_secret(directus_mock.mock, "nobody@example.com") is None
     assert directus_mock.client.get(f"/__authmock__/users/{ADMIN}/otp").status_code == 404
-    assert directus_mock.client.get(f"/__authmock__/users/{TFA}/otp").get_json()["otp"] == directus_mock.otp(TFA)
+    assert directus_mock.client.get(f"/__authmock__/users/{TFA}/otp").get_json()[
+        "otp"
+    ] == directus_mock.otp(TFA)
 
 
 def _with(**changes: Any) -> dict[str, Any]:
@@ -103,34 +118,76 @@ def _with(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"settings__ACCESS_TOKEN_TTL": "soon"}, '$.settings.ACCESS_TOKEN_TTL: must be a duration such as "15m", "7d" or a number of ms'),
+        (
+            {"settings__ACCESS_TOKEN_TTL": "soon"},
+            '$.settings.ACCESS_TOKEN_TTL: must be a duration such as "15m", "7d" or a number of ms',
+        ),
         ({"settings__TYPO": 1}, "$.settings.TYPO: unknown key"),
-        ({"settings__REFRESH_TOKEN_COOKIE_SAME_SITE": "lenient"}, '$.settings.REFRESH_TOKEN_COOKIE_SAME_SITE: must be "lax", "strict" or "none"'),
-        ({"settings__SESSION_COOKIE_SECURE": "yes"}, '$.settings.SESSION_COOKIE_SECURE: must be true, false, "true" or "false"'),
-        ({"settings__auth_password_policy": "(unclosed"}, "$.settings.auth_password_policy: is not a valid regex"),
-        ({"settings__RATE_LIMITER_POINTS": 0}, "$.settings.RATE_LIMITER_POINTS: must be at least 1"),
+        (
+            {"settings__REFRESH_TOKEN_COOKIE_SAME_SITE": "lenient"},
+            '$.settings.REFRESH_TOKEN_COOKIE_SAME_SITE: must be "lax", "strict" or "none"',
+        ),
+        (
+            {"settings__SESSION_COOKIE_SECURE": "yes"},
+            '$.settings.SESSION_COOKIE_SECURE: must be true, false, "true" or "false"',
+        ),
+        (
+            {"settings__auth_password_policy": "(unclosed"},
+            "$.settings.auth_password_policy: is not a valid regex",
+        ),
+        (
+            {"settings__RATE_LIMITER_POINTS": 0},
+            "$.settings.RATE_LIMITER_POINTS: must be at least 1",
+        ),
         ({"users__1__status": "sleeping"}, "$.users[1].status: must be one of active"),
         ({"users__1__role": "Nobody"}, "$.users[1].role: no role with id or name 'Nobody'"),
         ({"users__1__email": "ADMIN@example.com"}, "$.users[1].email: duplicate e-mail"),
         ({"users__1__provider": "github"}, "$.users[1].provider: no provider named 'github'"),
-        ({"users__1__tfa_secret": "not base32!"}, "$.users[1].tfa_secret: must be a base32 TOTP secret"),
+        (
+            {"users__1__tfa_secret": "not base32!"},
+            "$.users[1].tfa_secret: must be a base32 TOTP secret",
+        ),
         ({"users__1__shoe_size": 42}, "$.users[1].shoe_size: unknown key"),
         ({"providers__0__driver": "kerberos"}, "$.providers[0].driver: must be one of"),
-        ({"collections__articles__0": {"title": "no id"}}, '$.collections.articles[0]: missing required key "id"'),
-        ({"roles__1__permissions": {"articles": {"filter": {"status": {"_like": "x"}}}}}, "$.roles[1].permissions.articles.filter.status._like: unknown operator"),
+        (
+            {"collections__articles__0": {"title": "no id"}},
+            '$.collections.articles[0]: missing required key "id"',
+        ),
+        (
+            {"roles__1__permissions": {"articles": {"filter": {"status": {"_like": "x"}}}}},
+            "$.roles[1].permissions.articles.filter.status._like: unknown operator",
+        ),
         ({"roles__1__parent": "nobody"}, "$.roles[1].parent: must be the id of another role"),
         ({"roles__1__policies": [1]}, "$.roles[1].policies[0]: must be"),
         ({"roles__1__icon": None}, "$.roles[1].icon: must be"),
-        ({"settings__public_registration_role": "Nobody"},
-         "$.settings.public_registration_role: no role with id or name 'Nobody'"),
-        ({"settings__public_registration_email_filter": {"email": {"_like": "x"}}},
-         "$.settings.public_registration_email_filter: unknown operator _like"),
-        ({"settings__public_registration": "maybe"}, "$.settings.public_registration: must be true, false"),
-        ({"settings__RATE_LIMITER_REGISTRATION_POINTS": 0}, "$.settings.RATE_LIMITER_REGISTRATION_POINTS: must be at least 1"),
-        ({"settings__USER_INVITE_TOKEN_TTL": "soon"}, "$.settings.USER_INVITE_TOKEN_TTL: must be a duration"),
-        ({"settings__USER_INVITE_URL_ALLOW_LIST": [1]}, "$.settings.USER_INVITE_URL_ALLOW_LIST[0]: must be"),
-        ({"roles__1__permissions": {"directus_users": {"update": [1]}}},
-         "$.roles[1].permissions.directus_users.update[0]: must be"),
+        (
+            {"settings__public_registration_role": "Nobody"},
+            "$.settings.public_registration_role: no role with id or name 'Nobody'",
+        ),
+        (
+            {"settings__public_registration_email_filter": {"email": {"_like": "x"}}},
+            "$.settings.public_registration_email_filter: unknown operator _like",
+        ),
+        (
+            {"settings__public_registration": "maybe"},
+            "$.settings.public_registration: must be true, false",
+        ),
+        (
+            {"settings__RATE_LIMITER_REGISTRATION_POINTS": 0},
+            "$.settings.RATE_LIMITER_REGISTRATION_POINTS: must be at least 1",
+        ),
+        (
+            {"settings__USER_INVITE_TOKEN_TTL": "soon"},
+            "$.settings.USER_INVITE_TOKEN_TTL: must be a duration",
+        ),
+        (
+            {"settings__USER_INVITE_URL_ALLOW_LIST": [1]},
+            "$.settings.USER_INVITE_URL_ALLOW_LIST[0]: must be",
+        ),
+        (
+            {"roles__1__permissions": {"directus_users": {"update": [1]}}},
+            "$.roles[1].permissions.directus_users.update[0]: must be",
+        ),
     ],
 )
 def test_fixture_problems_name_the_path(changes: dict[str, Any], message: str) -> None:
@@ -146,7 +203,10 @@ def test_minimal_fixture_is_an_empty_directus() -> None:
     app = authmock.create_app("directus", fixtures=empty)
     client = app.test_client()
     assert client.get("/auth").get_json() == {"data": [], "disableDefault": False}
-    assert error(client.post("/auth/login", json={"email": ADMIN, "password": "password"}))[2] == "INVALID_CREDENTIALS"
+    assert (
+        error(client.post("/auth/login", json={"email": ADMIN, "password": "password"}))[2]
+        == "INVALID_CREDENTIALS"
+    )
     assert error(client.get("/items/articles"))[0] == 403
 
 
@@ -161,12 +221,28 @@ def test_spec_strings_live_in_errors_py_once() -> None:
         if path.name == "errors.py":
             continue
         text = path.read_text(encoding="utf-8")
-        for message in ("Invalid user credentials.", "Invalid token.", "Token expired.", "User suspended.",
-                        "You don't have permission", "Redirecting to", "Password Reset Request",
-                        "incorrect header check", "is not valid JSON", "Disallow: /", '"pong"',
-                        "hasn't been invited", "TFA Secret is already set", "has to be unique",
-                        "Invalid verification code", "You've been invited", "Verify your email address",
-                        "doesn't have TFA enabled", "Cannot remove the last admin", "Invalid foreign key"):
+        for message in (
+            "Invalid user credentials.",
+            "Invalid token.",
+            "Token expired.",
+            "User suspended.",
+            "You don't have permission",
+            "Redirecting to",
+            "Password Reset Request",
+            "incorrect header check",
+            "is not valid JSON",
+            "Disallow: /",
+            '"pong"',
+            "hasn't been invited",
+            "TFA Secret is already set",
+            "has to be unique",
+            "Invalid verification code",
+            "You've been invited",
+            "Verify your email address",
+            "doesn't have TFA enabled",
+            "Cannot remove the last admin",
+            "Invalid foreign key",
+        ):
             assert message not in text, (path.name, message)
 
 

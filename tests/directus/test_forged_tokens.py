@@ -11,12 +11,12 @@ import authmock
 from authmock.flavours.directus import errors
 from tests.forged.tokens import forgeries
 
-from .helpers import ADMIN, HELLO, T0, bearer, error, login, set_cookies, tokens
+from .helpers import ADMIN, HELLO, T0, ErrorTuple, bearer, error, login, set_cookies, tokens
 
-INVALID = (403, errors.MSG_INVALID_TOKEN, errors.INVALID_TOKEN, {})
-EXPIRED = (401, errors.MSG_TOKEN_EXPIRED, errors.TOKEN_EXPIRED, {})
-CREDENTIALS = (401, errors.MSG_INVALID_CREDENTIALS, errors.INVALID_CREDENTIALS, {})
-FORBIDDEN = (403, errors.MSG_FORBIDDEN, errors.FORBIDDEN, {})
+INVALID: ErrorTuple = (403, errors.MSG_INVALID_TOKEN, errors.INVALID_TOKEN, {})
+EXPIRED: ErrorTuple = (401, errors.MSG_TOKEN_EXPIRED, errors.TOKEN_EXPIRED, {})
+CREDENTIALS: ErrorTuple = (401, errors.MSG_INVALID_CREDENTIALS, errors.INVALID_CREDENTIALS, {})
+FORBIDDEN: ErrorTuple = (403, errors.MSG_FORBIDDEN, errors.FORBIDDEN, {})
 KINDS = ["alg-none-unsigned", "alg-none-old-signature", "wrong-key",
          "edited-claims-old-signature", "signature-truncated"]
 ALLOWED = "http://localhost:3000/reset-password"

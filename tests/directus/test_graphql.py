@@ -107,7 +107,9 @@ def test_login_matches_rest_in_every_mode(mock: Any, mode: str | None) -> None:
         [c.split("=", 1)[0] for c in set_cookies(rest)]
     if mode == "session":
         session_jwt = set_cookies(graph)[0].split(";", 1)[0].split("=", 1)[1]
-        me = client.get("/users/me?fields=id", headers={"Cookie": f"directus_session_token={session_jwt}"})
+        me = client.get(
+            "/users/me?fields=id", headers={"Cookie": f"directus_session_token={session_jwt}"}
+        )
         assert me.get_json() == {"data": {"id": ADMIN_ID}}
 
 
@@ -137,7 +139,11 @@ def test_invalid_email_is_invalid_credentials_not_joi(mock: Any) -> None:
     rest = login(mock.client, "invalidEmail", "password")
     assert rest_error(rest)[1] == "INVALID_PAYLOAD"
     graph = gql(mock.client, LOGIN, {"email": "invalidEmail", "password": "password"})
-    assert field_error(graph, "auth_login") == ("Invalid user credentials.", "INVALID_CREDENTIALS", {})
+    assert field_error(graph, "auth_login") == (
+        "Invalid user credentials.",
+        "INVALID_CREDENTIALS",
+        {},
+    )
 
 
 def test_missing_password_is_a_validation_error(mock: Any) -> None:
@@ -151,7 +157,9 @@ def test_missing_password_is_a_validation_error(mock: Any) -> None:
 
 
 def test_ldap_mode_is_not_an_auth_mode_value(mock: Any) -> None:
-    response = gql(mock.client, 'mutation { auth_login(email: "a", password: "b", mode: ldap) { expires } }')
+    response = gql(
+        mock.client, 'mutation { auth_login(email: "a", password: "b", mode: ldap) { expires } }'
+    )
     assert validation_messages(response) == ['Value "ldap" does not exist in "auth_mode" enum.']
 
 
@@ -183,7 +191,10 @@ def test_json_refresh_rotates_like_rest(mock: Any) -> None:
     again_rest = client.post("/auth/refresh", json={"refresh_token": old})
     assert field_error(again_graph, "auth_refresh") == rest_error(again_rest)
     # the new token works through REST too: one session store behind both doors
-    assert client.post("/auth/refresh", json={"refresh_token": data["refresh_token"]}).status_code == 200
+    assert (
+        client.post("/auth/refresh", json={"refresh_token": data["refresh_token"]}).status_code
+        == 200
+    )
 
 
 def test_cookie_refresh_sets_the_rotated_cookie_as_rest(mock: Any) -> None:
@@ -257,7 +268,10 @@ def test_password_request_mails_as_rest(mock: Any) -> None:
     assert gql(client, REQUEST, {"e": ADMIN, "u": url}).get_json() == {
         "data": {"auth_password_request": True}}
     graph_mail = mock.mailbox.last(ADMIN)
-    assert client.post("/auth/password/request", json={"email": ADMIN, "reset_url": url}).status_code == 204
+    assert (
+        client.post("/auth/password/request", json={"email": ADMIN, "reset_url": url}).status_code
+        == 204
+    )
     rest_mail = mock.mailbox.last(ADMIN)
     assert (graph_mail.subject, graph_mail.to) == (rest_mail.subject, rest_mail.to)
     assert graph_mail.links[0].split("?token=")[0] == url
@@ -308,7 +322,9 @@ def test_users_me_matches_rest_field_by_field(mock: Any, who: str, fields: str) 
     token = who if who == STATIC_TOKEN else tokens(client, who)["access_token"]
     graph = gql(client, f"{{ users_me {{ {fields} role {{ id name }} }} }}", headers=bearer(token))
     names = fields.split()
-    rest = client.get(f"/users/me?fields={','.join(names)},role.id,role.name", headers=bearer(token))
+    rest = client.get(
+        f"/users/me?fields={','.join(names)},role.id,role.name", headers=bearer(token)
+    )
     assert graph.status_code == 200
     assert graph.get_json()["data"]["users_me"] == rest.get_json()["data"]
 
@@ -350,7 +366,9 @@ def test_collections_match_rest_items(mock: Any, who: str | None) -> None:
     graph_rows = graph.get_json()["data"]["articles"]
     rest_rows = rest.get_json()["data"]
     assert [r["id"] for r in graph_rows] == [str(r["id"]) for r in rest_rows]  # ID is a string
-    assert [(r["title"], r["status"]) for r in graph_rows] == [(r["title"], r["status"]) for r in rest_rows]
+    assert [(r["title"], r["status"]) for r in graph_rows] == [
+        (r["title"], r["status"]) for r in rest_rows
+    ]
 
 
 def test_item_by_id_refusal_matches_rest(mock: Any) -> None:
@@ -371,7 +389,9 @@ def test_limit_offset_and_sort(mock: Any) -> None:
 def test_system_scope_has_no_collections_and_items_scope_no_auth(mock: Any) -> None:
     assert validation_messages(gql(mock.client, "{ articles { id } }")) == [
         'Cannot query field "articles" on type "Query".']
-    response = gql(mock.client, "mutation { auth_logout }", path="/graphql", headers=bearer(STATIC_TOKEN))
+    response = gql(
+        mock.client, "mutation { auth_logout }", path="/graphql", headers=bearer(STATIC_TOKEN)
+    )
     assert response.status_code == 200
     assert response.get_json() == {"errors": [{
         "message": "Schema is not configured to execute mutation operation.",
@@ -400,8 +420,12 @@ def test_mutation_over_get(mock: Any) -> None:
 @pytest.mark.parametrize("body", [{}, {"query": ""}, [1, 2], {"query": None}])
 def test_no_query(mock: Any, body: Any) -> None:
     response = mock.client.post("/graphql/system", json=body)
-    assert error(response) == (400, "Invalid payload. Must provide query string.", "INVALID_PAYLOAD",
-                               {"reason": "Must provide query string"})
+    assert error(response) == (
+        400,
+        "Invalid payload. Must provide query string.",
+        "INVALID_PAYLOAD",
+        {"reason": "Must provide query string"},
+    )
 
 
 def test_syntax_error(mock: Any) -> None:
@@ -424,7 +448,9 @@ def test_variables_that_are_not_json_over_get(mock: Any) -> None:
 
 
 def test_variables_that_are_a_string(mock: Any) -> None:
-    response = mock.client.post("/graphql/system", json={"query": "{ server_ping }", "variables": "{}"})
+    response = mock.client.post(
+        "/graphql/system", json={"query": "{ server_ping }", "variables": "{}"}
+    )
     status, message, code, ext = error(response)
     assert (status, message, code) == (400, "GraphQL execution error.", "GRAPHQL_EXECUTION")
     assert ext["errors"][0].startswith("Variables must be provided as an Object")
@@ -439,7 +465,10 @@ def test_execution_errors_are_hidden_from_non_admins(mock: Any) -> None:
     assert anonymous == {"errors": [{"message": "An unexpected error occurred.",
                                      "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
     admin = gql(mock.client, missing, headers=bearer(STATIC_TOKEN)).get_json()
-    assert admin["errors"][0]["message"] == 'Variable "$p" of required type "String!" was not provided.'
+    assert (
+        admin["errors"][0]["message"]
+        == 'Variable "$p" of required type "String!" was not provided.'
+    )
     assert admin["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "data" not in admin
 
@@ -464,16 +493,28 @@ def test_hello_id_reads_itself(mock: Any) -> None:
     assert response.get_json() == {"data": {"users_me": {"id": HELLO_ID}}}
 
 
-@pytest.mark.parametrize(("method", "args", "body", "expected"), [
-    ("POST", {}, b'{"query": "mutation Renew { auth_refresh(refresh_token: \\"x\\") { expires } }"}',
-     {"Renew", "auth_refresh"}),
-    ("POST", {}, b'{"query": "query A { server_ping } query B { users_me { id } }", "operationName": "B"}',
-     {"B", "users_me"}),
-    ("GET", {"query": "{ server_ping server_health }"}, b"", {"server_ping", "server_health"}),
-    ("POST", {}, b'{"query": "{ broken"}', set()),
-    ("POST", {}, b"not json", set()),
-    ("POST", {}, b'{"query": "query A { a } query B { b }"}', set()),
-])
+@pytest.mark.parametrize(
+    ("method", "args", "body", "expected"),
+    [
+        (
+            "POST",
+            {},
+            b'{"query": "mutation Renew { auth_refresh(refresh_token: \\"x\\") { expires } }"}',
+            {"Renew", "auth_refresh"},
+        ),
+        (
+            "POST",
+            {},
+            b'{"query": "query A { server_ping } query B { users_me { id } }", "operationName": '
+            b'"B"}',
+            {"B", "users_me"},
+        ),
+        ("GET", {"query": "{ server_ping server_health }"}, b"", {"server_ping", "server_health"}),
+        ("POST", {}, b'{"query": "{ broken"}', set()),
+        ("POST", {}, b"not json", set()),
+        ("POST", {}, b'{"query": "query A { a } query B { b }"}', set()),
+    ],
+)
 def test_operations_of_a_request(method: str, args: dict[str, str], body: bytes,
                                  expected: set[str]) -> None:
     # what fault rules' match.operation compares with
@@ -496,7 +537,9 @@ def test_a_resolver_error_in_graphql_shape_matches_the_real_one(mock: Any) -> No
                                  "x", {}) is None
     aliased = graphql_error_payload("GET", {"query": '{ a: articles_by_id(id: "9") { id } }'}, b"",
                                     "FORBIDDEN", "You don't have permission to access this.", {})
-    real_by_id = gql(mock.client, '{ a: articles_by_id(id: "9") { id } }', path="/graphql").get_json()
+    real_by_id = gql(
+        mock.client, '{ a: articles_by_id(id: "9") { id } }', path="/graphql"
+    ).get_json()
     assert aliased == real_by_id
 
 
@@ -517,4 +560,9 @@ def test_graphql_fault_response_inside_a_request(mock: Any) -> None:
 
 def test_a_repeated_query_parameter_is_no_string(mock: Any) -> None:
     response = mock.client.get("/graphql/system?query={server_ping}&query={server_ping}")
-    assert error(response) == (400, "GraphQL validation error.", "GRAPHQL_VALIDATION", {"errors": [{}]})
+    assert error(response) == (
+        400,
+        "GraphQL validation error.",
+        "GRAPHQL_VALIDATION",
+        {"errors": [{}]},
+    )

@@ -68,7 +68,9 @@ def test_the_operation_name_or_a_root_field_matches_and_nothing_else(mock: MockF
     assert body["errors"][0]["extensions"] == {"code": "USER_SUSPENDED"}
     assert body["errors"][0]["path"] == ["auth_refresh"]
     # REST's /auth/refresh is another path: the rule leaves it alone
-    rest = mock.client.post("/auth/refresh", json={"refresh_token": tokens(mock.client)["refresh_token"]})
+    rest = mock.client.post(
+        "/auth/refresh", json={"refresh_token": tokens(mock.client)["refresh_token"]}
+    )
     assert rest.status_code == 200
 
 

@@ -26,7 +26,10 @@ function parse(str) {
   const m = FIRST.exec(str); const first = m ? m[1] : undefined;
   if (first !== '{' && first !== '[') {
     const index = str.indexOf(first); let partial = '';
-    if (index !== -1) { partial = str.substring(0, index) + '#'; for (let i = index + 1; i < str.length; i++) partial += '#'; }
+    if (index !== -1) {
+      partial = str.substring(0, index) + '#';
+      for (let i = index + 1; i < str.length; i++) partial += '#';
+    }
     try { JSON.parse(partial); return 'strict violation'; }
     catch (e) { return e.message.replace(/#+/g, (p) => str.substring(index, index + p.length)); }
   }
@@ -39,12 +42,33 @@ LINE_COLUMN = re.compile(r" \(line \d+ column \d+\)$")
 
 BODIES = [
     '{"email":"admin@example.com","password":"password","mode":"json"}',
-    '{ "email" : "h\\u00e9llo@example.com", "otp": "123456", "n": [1, -2.5e+3, true, false, null] }',
+    '{ "email" : "h\\u00e9llo@example.com", "otp": "123456", "n": [1, -2.5e+3, true, false, null] '
+    '}',
     '[{"a":{"b":[0.5,"x\\"y\\\\z"]}}]',
     '{"ünïcödé":"😀 emoji","esc":"\\n\\t\\/"}',
     '  {"a":-0,"b":1E5}  ',
 ]
-CORRUPTIONS = ["}", "]", ",", ":", '"', "x", "-", "0", "01", ".", "e", "\\", "\\u12", "\t", "\x01", "😀", " ", "{", "["]
+CORRUPTIONS = [
+    "}",
+    "]",
+    ",",
+    ":",
+    '"',
+    "x",
+    "-",
+    "0",
+    "01",
+    ".",
+    "e",
+    "\\",
+    "\\u12",
+    "\t",
+    "\x01",
+    "😀",
+    " ",
+    "{",
+    "[",
+]
 
 
 def _cases() -> list[str]:
@@ -55,7 +79,9 @@ def _cases() -> list[str]:
             for bad in CORRUPTIONS:
                 cases.append(body[:position] + bad + body[position:])
                 cases.append(body[:position] + bad + body[position + 1 :])
-    cases.extend(["null", "true", "123", '"s"', "   ", "\n", "x" * 40, "   nul", "NaN", "undefined"])
+    cases.extend(
+        ["null", "true", "123", '"s"', "   ", "\n", "x" * 40, "   nul", "NaN", "undefined"]
+    )
     return sorted(set(cases))
 
 
@@ -76,10 +102,16 @@ def test_every_case_matches_node(tmp_path: Path) -> None:
     source.write_text(json.dumps(cases), encoding="utf-8")
     script = tmp_path / "parse.js"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
-    result = subprocess.run([node, str(script), str(source)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [node, str(script), str(source)], capture_output=True, text=True, check=True
+    )
     # Node 22+ appends " (line L column C)" to positional messages; Directus 11.17.4 was
     # observed on Node 20, whose wording authmock reproduces, so that suffix is set aside
     expected: list[Any] = [LINE_COLUMN.sub("", m) for m in json.loads(result.stdout)]
-    mismatches = [(case, want, _mine(case)) for case, want in zip(cases, expected, strict=True) if _mine(case) != want]
+    mismatches = [
+        (case, want, _mine(case))
+        for case, want in zip(cases, expected, strict=True)
+        if _mine(case) != want
+    ]
     assert len(cases) > 1000
     assert mismatches[:10] == []

@@ -20,6 +20,7 @@ from .helpers import (
     TFA,
     TFA_SECRET,
     USER,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -28,8 +29,8 @@ from .helpers import (
 )
 
 NANOID64 = re.compile(r"^[A-Za-z0-9_-]{64}$")
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
-OTP = (401, "Invalid user OTP.", "INVALID_OTP", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+OTP: ErrorTuple = (401, "Invalid user OTP.", "INVALID_OTP", {})
 
 
 def test_json_mode_body_in_directus_key_order(directus_mock: Any) -> None:
@@ -73,7 +74,10 @@ def test_cookie_mode_sets_the_refresh_cookie_exactly(directus_mock: Any) -> None
     name_value, rest = cookie.split("; ", 1)
     assert name_value.startswith("directus_refresh_token=")
     assert NANOID64.match(name_value.split("=", 1)[1])
-    assert rest == "Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    assert (
+        rest
+        == "Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    )
 
 
 def test_session_mode_sets_the_session_cookie_with_a_session_jwt(directus_mock: Any) -> None:
@@ -84,10 +88,22 @@ def test_session_mode_sets_the_session_cookie_with_a_session_jwt(directus_mock: 
     [cookie] = set_cookies(response)
     name_value, rest = cookie.split("; ", 1)
     assert name_value.startswith("directus_session_token=")
-    assert rest == "Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    assert (
+        rest
+        == "Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    )
     jwt = name_value.split("=", 1)[1]
     session = claims(jwt)
-    assert list(session) == ["id", "role", "app_access", "admin_access", "session", "iat", "exp", "iss"]
+    assert list(session) == [
+        "id",
+        "role",
+        "app_access",
+        "admin_access",
+        "session",
+        "iat",
+        "exp",
+        "iss",
+    ]
     assert NANOID64.match(session["session"])
     assert session["exp"] - session["iat"] == 86400
     # the cookie alone authenticates the next request
@@ -110,7 +126,9 @@ def test_email_is_case_insensitive(directus_mock: Any) -> None:
         (TFA, "wrong"),  # password is checked before the otp
     ],
 )
-def test_refused_logins_are_indistinguishable(directus_mock: Any, email: str, password: str) -> None:
+def test_refused_logins_are_indistinguishable(
+    directus_mock: Any, email: str, password: str
+) -> None:
     response = login(directus_mock.client, email, password)
     assert error(response) == CREDENTIALS
     assert response.headers["X-Powered-By"] == "Directus"
@@ -183,9 +201,18 @@ def _reason(response: Any) -> str:
         ({"email": None, "password": "x"}, '"email" must be a string'),
         ({"email": ADMIN, "password": ""}, '"password" is not allowed to be empty'),
         ({"email": ADMIN, "password": 123}, '"password" must be a string'),
-        ({"email": ADMIN, "password": "x", "mode": "x"}, '"mode" must be one of [cookie, json, session]'),
-        ({"email": ADMIN, "password": "x", "mode": ""}, '"mode" must be one of [cookie, json, session]'),
-        ({"email": ADMIN, "password": "x", "mode": None}, '"mode" must be one of [cookie, json, session]'),
+        (
+            {"email": ADMIN, "password": "x", "mode": "x"},
+            '"mode" must be one of [cookie, json, session]',
+        ),
+        (
+            {"email": ADMIN, "password": "x", "mode": ""},
+            '"mode" must be one of [cookie, json, session]',
+        ),
+        (
+            {"email": ADMIN, "password": "x", "mode": None},
+            '"mode" must be one of [cookie, json, session]',
+        ),
         ({"email": ADMIN, "password": "x", "otp": 123456}, '"otp" must be a string'),
         ({"email": ADMIN, "password": "x", "otp": ""}, '"otp" is not allowed to be empty'),
         ([], '"value" must be of type object'),
@@ -222,9 +249,18 @@ def test_joi_email_rule_accepts(directus_mock: Any, email: str) -> None:
 def test_non_json_bodies_count_as_empty(directus_mock: Any) -> None:
     client = directus_mock.client
     for kwargs in (
-        {"data": "email=admin@example.com&password=password", "content_type": "application/x-www-form-urlencoded"},
-        {"data": '{"email":"admin@example.com","password":"password"}', "content_type": "text/plain"},
-        {"data": '{"email":"admin@example.com","password":"password"}', "content_type": "application/vnd.api+json"},
+        {
+            "data": "email=admin@example.com&password=password",
+            "content_type": "application/x-www-form-urlencoded",
+        },
+        {
+            "data": '{"email":"admin@example.com","password":"password"}',
+            "content_type": "text/plain",
+        },
+        {
+            "data": '{"email":"admin@example.com","password":"password"}',
+            "content_type": "application/vnd.api+json",
+        },
         {"data": "", "content_type": "application/json"},
     ):
         assert _reason(client.post("/auth/login", **kwargs)) == '"email" is required'
@@ -232,7 +268,11 @@ def test_non_json_bodies_count_as_empty(directus_mock: Any) -> None:
 
 def test_json_content_type_is_matched_like_type_is(directus_mock: Any) -> None:
     body = '{"email":"admin@example.com","password":"password"}'
-    for content_type in ("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"):
+    for content_type in (
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/json;charset=UTF-8",
+    ):
         response = directus_mock.client.post("/auth/login", data=body, content_type=content_type)
         assert response.status_code == 200, content_type
 
@@ -241,7 +281,9 @@ def test_login_updates_last_access_on_the_mock_clock(directus_mock: Any) -> None
     directus_mock.clock.set("2026-11-22T06:30:32.900Z")
     directus_mock.clock.freeze()  # 100 ms later it would read :33 on a busy machine
     data = login(directus_mock.client, ADMIN).get_json()["data"]
-    me = directus_mock.client.get("/users/me?fields=last_access", headers=bearer(data["access_token"]))
+    me = directus_mock.client.get(
+        "/users/me?fields=last_access", headers=bearer(data["access_token"])
+    )
     assert me.get_json() == {"data": {"last_access": "2026-11-22T06:30:32"}}
 
 

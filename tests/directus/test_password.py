@@ -13,6 +13,7 @@ from .helpers import (
     LDAP_USER,
     SUSPENDED,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -22,7 +23,7 @@ from .helpers import (
 )
 
 ALLOWED = "http://localhost:3000/reset-password"
-FORBIDDEN = (403, "You don't have permission to access this.", "FORBIDDEN", {})
+FORBIDDEN: ErrorTuple = (403, "You don't have permission to access this.", "FORBIDDEN", {})
 
 
 def _payload(reason: str) -> tuple[int, str, str, dict[str, Any]]:
@@ -81,7 +82,9 @@ def test_request_needs_a_string_email(directus_mock: Any, body: dict[str, Any]) 
     assert error(response) == _payload('"email" field is required')
 
 
-@pytest.mark.parametrize("url", ["https://evil.example.com/reset-password", "http://localhost:3000/other", 123])
+@pytest.mark.parametrize(
+    "url", ["https://evil.example.com/reset-password", "http://localhost:3000/other", 123]
+)
 def test_request_with_a_disallowed_reset_url(directus_mock: Any, url: Any) -> None:
     for email in (HELLO, "nobody@example.com"):  # checked first, even for unknown e-mails
         response = _request(directus_mock, email=email, reset_url=url)
@@ -90,7 +93,12 @@ def test_request_with_a_disallowed_reset_url(directus_mock: Any, url: Any) -> No
 
 
 def test_allow_list_compares_host_and_path_only(directus_mock: Any) -> None:
-    assert _request(directus_mock, email=HELLO, reset_url="https://localhost:9999/reset-password?x=1").status_code == 204
+    assert (
+        _request(
+            directus_mock, email=HELLO, reset_url="https://localhost:9999/reset-password?x=1"
+        ).status_code
+        == 204
+    )
     assert directus_mock.mailbox.last().links[0].startswith("https://localhost:9999/reset-password?x=1&token=")
 
 
@@ -126,17 +134,29 @@ def test_reset_sets_the_password_once_and_ends_sessions(directus_mock: Any) -> N
     assert response.status_code == 204 and response.get_data() == b""
     assert login(client, HELLO, "n3w-pass").status_code == 200
     assert error(login(client, HELLO, "d1r3ctu5"))[2] == "INVALID_CREDENTIALS"
-    assert error(client.post("/auth/refresh", json={"refresh_token": old_refresh}))[2] == "INVALID_CREDENTIALS"
+    assert (
+        error(client.post("/auth/refresh", json={"refresh_token": old_refresh}))[2]
+        == "INVALID_CREDENTIALS"
+    )
     # single use
-    assert error(client.post("/auth/password/reset", json={"token": token, "password": "again"})) == FORBIDDEN
+    assert (
+        error(client.post("/auth/password/reset", json={"token": token, "password": "again"}))
+        == FORBIDDEN
+    )
 
 
 def test_reset_token_dies_when_the_password_changes_another_way(directus_mock: Any) -> None:
     first = _reset_token(directus_mock)
     second = _reset_token(directus_mock)
     client = directus_mock.client
-    assert client.post("/auth/password/reset", json={"token": second, "password": "one"}).status_code == 204
-    assert error(client.post("/auth/password/reset", json={"token": first, "password": "two"})) == FORBIDDEN
+    assert (
+        client.post("/auth/password/reset", json={"token": second, "password": "one"}).status_code
+        == 204
+    )
+    assert (
+        error(client.post("/auth/password/reset", json={"token": first, "password": "two"}))
+        == FORBIDDEN
+    )
 
 
 def test_reset_token_expiry_edges(directus_mock: Any) -> None:
@@ -145,7 +165,10 @@ def test_reset_token_expiry_edges(directus_mock: Any) -> None:
     token = _reset_token(directus_mock)
     directus_mock.clock.advance(86399)
     client = directus_mock.client
-    assert client.post("/auth/password/reset", json={"token": token, "password": "p"}).status_code == 204
+    assert (
+        client.post("/auth/password/reset", json={"token": token, "password": "p"}).status_code
+        == 204
+    )
     token = _reset_token(directus_mock)
     directus_mock.clock.advance(86400)
     response = client.post("/auth/password/reset", json={"token": token, "password": "p"})
@@ -154,8 +177,12 @@ def test_reset_token_expiry_edges(directus_mock: Any) -> None:
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [({}, '"token" field is required'), ({"token": 1, "password": "x"}, '"token" field is required'),
-     ({"token": "x"}, '"password" field is required'), ({"token": "x", "password": 5}, '"password" field is required')],
+    [
+        ({}, '"token" field is required'),
+        ({"token": 1, "password": "x"}, '"token" field is required'),
+        ({"token": "x"}, '"password" field is required'),
+        ({"token": "x", "password": 5}, '"password" field is required'),
+    ],
 )
 def test_reset_field_checks(directus_mock: Any, body: dict[str, Any], reason: str) -> None:
     assert error(directus_mock.client.post("/auth/password/reset", json=body)) == _payload(reason)
@@ -163,13 +190,17 @@ def test_reset_field_checks(directus_mock: Any, body: dict[str, Any], reason: st
 
 @pytest.mark.parametrize("token", ["not-a-jwt", "a.b.c", ""])
 def test_reset_with_a_bad_token(directus_mock: Any, token: str) -> None:
-    response = directus_mock.client.post("/auth/password/reset", json={"token": token, "password": "x"})
+    response = directus_mock.client.post(
+        "/auth/password/reset", json={"token": token, "password": "x"}
+    )
     assert error(response) == (403, "Invalid token.", "INVALID_TOKEN", {})
 
 
 def test_reset_with_an_access_token_is_forbidden(directus_mock: Any) -> None:
     access = tokens(directus_mock.client)["access_token"]
-    response = directus_mock.client.post("/auth/password/reset", json={"token": access, "password": "x"})
+    response = directus_mock.client.post(
+        "/auth/password/reset", json={"token": access, "password": "x"}
+    )
     assert error(response) == FORBIDDEN
 
 
@@ -178,7 +209,9 @@ def test_reset_of_a_user_suspended_since_is_forbidden(directus_mock: Any) -> Non
     users: Any = directus_mock.store["directus_users"]
     admin = users.find(lambda u: u["email"] == ADMIN)
     users.put(admin["id"], {**admin, "status": "suspended"})
-    response = directus_mock.client.post("/auth/password/reset", json={"token": token, "password": "x"})
+    response = directus_mock.client.post(
+        "/auth/password/reset", json={"token": token, "password": "x"}
+    )
     assert error(response) == FORBIDDEN
 
 
@@ -192,7 +225,12 @@ def test_password_policy_from_settings(directus_mock: Any) -> None:
         "FAILED_VALIDATION", {"field": "password", "path": [], "type": "regex", "invalid": "short"},
     )
     # nothing changed: the token still works with a compliant password
-    assert client.post("/auth/password/reset", json={"token": token, "password": "long enough"}).status_code == 204
+    assert (
+        client.post(
+            "/auth/password/reset", json={"token": token, "password": "long enough"}
+        ).status_code
+        == 204
+    )
 
 
 def test_reset_link_query_carries_the_token(directus_mock: Any) -> None:

@@ -43,7 +43,9 @@ def mock(directus_mock: Any) -> Any:
 
 def quiet_app(**settings: Any) -> Any:
     """An app without heartbeat pings, for tests about something else."""
-    app = create_app("directus", fixtures=with_settings(WEBSOCKETS_HEARTBEAT_ENABLED=False, **settings))
+    app = create_app(
+        "directus", fixtures=with_settings(WEBSOCKETS_HEARTBEAT_ENABLED=False, **settings)
+    )
     app.mock.clock.set(T0)
     app.mock.clock.freeze()
     return app
@@ -63,7 +65,9 @@ def test_email_and_password_handshake(mock: Any) -> None:
 
 
 @pytest.mark.parametrize(("email", "password"), [(ADMIN, "wrong"), ("nobody@example.com", "x")])
-def test_bad_credentials_fail_the_handshake_where_rest_refuses(mock: Any, email: str, password: str) -> None:
+def test_bad_credentials_fail_the_handshake_where_rest_refuses(
+    mock: Any, email: str, password: str
+) -> None:
     assert login(mock.client, email, password).status_code == 401
     ws = connect(mock.app)
     ws.send({"type": "auth", "email": email, "password": password, "uid": "u1"})
@@ -109,7 +113,14 @@ def test_handshake_times_out_on_the_mock_clock(mock: Any) -> None:
 def test_tfa_users_cannot_log_in_over_the_socket(mock: Any) -> None:
     # authenticateConnection passes no otp to AuthenticationService.login
     ws = connect(mock.app)
-    ws.send({"type": "auth", "email": "tfa@example.com", "password": "password", "otp": mock.otp("tfa@example.com")})
+    ws.send(
+        {
+            "type": "auth",
+            "email": "tfa@example.com",
+            "password": "password",
+            "otp": mock.otp("tfa@example.com"),
+        }
+    )
     assert ws.receive_all() == [HANDSHAKE_FAILED]
 
 
@@ -150,7 +161,9 @@ def test_strict_mode_refuses_without_a_token_and_public_mode_lets_anyone_in() ->
 def authed(app_or_mock: Any, email: str = ADMIN) -> Any:
     app = getattr(app_or_mock, "app", app_or_mock)
     ws = connect(app)
-    ws.send({"type": "auth", "email": email, "password": "password" if email == ADMIN else "d1r3ctu5"})
+    ws.send(
+        {"type": "auth", "email": email, "password": "password" if email == ADMIN else "d1r3ctu5"}
+    )
     assert ws.receive()["status"] == "ok"
     return ws
 
@@ -161,14 +174,31 @@ def test_unparsable_and_schema_less_messages(mock: Any) -> None:
     ws.send({"no": "type"})
     ws.send([1])
     assert ws.receive_all() == [
-        {"type": "server", "status": "error", "error": {
-            "code": "INVALID_PAYLOAD", "message": "Unable to parse the incoming message."}},
-        {"type": "server", "status": "error", "error": {
-            "code": "INVALID_PAYLOAD",
-            "message": 'Validation error: Invalid input: expected string, received undefined at "type"'}},
-        {"type": "server", "status": "error", "error": {
-            "code": "INVALID_PAYLOAD",
-            "message": "Validation error: Invalid input: expected object, received array"}},
+        {
+            "type": "server",
+            "status": "error",
+            "error": {
+                "code": "INVALID_PAYLOAD",
+                "message": "Unable to parse the incoming message.",
+            },
+        },
+        {
+            "type": "server",
+            "status": "error",
+            "error": {
+                "code": "INVALID_PAYLOAD",
+                "message": 'Validation error: Invalid input: expected string, received undefined '
+                           'at "type"',
+            },
+        },
+        {
+            "type": "server",
+            "status": "error",
+            "error": {
+                "code": "INVALID_PAYLOAD",
+                "message": "Validation error: Invalid input: expected object, received array",
+            },
+        },
     ]
     assert ws.close_code is None
 
@@ -254,7 +284,10 @@ def test_logout_leaves_the_socket_until_its_token_expires() -> None:
     ws = connect(app)
     ws.send({"type": "auth", "access_token": data["access_token"]})
     ws.receive_all()
-    assert client.post("/auth/logout", json={"refresh_token": data["refresh_token"]}).status_code == 204
+    assert (
+        client.post("/auth/logout", json={"refresh_token": data["refresh_token"]}).status_code
+        == 204
+    )
     ws.send({"type": "ping"})
     assert ws.receive_all() == [{"type": "pong"}]
     app.mock.clock.advance("15m")
@@ -265,7 +298,12 @@ def test_expired_session_token_cannot_authenticate() -> None:
     app = quiet_app()
     client = app.test_client()
     cookie = login(client, ADMIN, mode="session").headers["Set-Cookie"].split(";", 1)[0]
-    assert client.post("/auth/logout", json={"mode": "session"}, headers={"Cookie": cookie}).status_code == 204
+    assert (
+        client.post(
+            "/auth/logout", json={"mode": "session"}, headers={"Cookie": cookie}
+        ).status_code
+        == 204
+    )
     with pytest.raises(UpgradeRefused):  # the session row is gone: getAccountabilityForToken fails
         connect(app, cookie=cookie)
 
@@ -291,7 +329,10 @@ def test_subscribe_init_matches_rest_items(mock: Any) -> None:
     assert list(reply) == ["type", "event", "data", "uid"]
     assert (reply["type"], reply["event"], reply["uid"]) == ("subscription", "init", "9")
     access = tokens(mock.client, HELLO)["access_token"]
-    assert reply["data"] == mock.client.get("/items/articles", headers=bearer(access)).get_json()["data"]
+    assert (
+        reply["data"]
+        == mock.client.get("/items/articles", headers=bearer(access)).get_json()["data"]
+    )
     ws.send({"type": "unsubscribe", "uid": 9})
     assert ws.receive_all() == [{"type": "subscription", "event": "unsubscribe", "uid": 9}]
 
@@ -312,7 +353,11 @@ def test_graphql_ws_connection_init_with_a_token(mock: Any) -> None:
     assert ws.receive_all() == [{"type": "connection_ack"}]
     ws.send({"id": "q1", "type": "subscribe", "payload": {"query": "{ articles { id } }"}})
     assert ws.receive_all() == [
-        {"id": "q1", "type": "next", "payload": {"data": {"articles": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}}},
+        {
+            "id": "q1",
+            "type": "next",
+            "payload": {"data": {"articles": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}},
+        },
         {"id": "q1", "type": "complete"},
     ]
     ws.send({"type": "ping"})

@@ -11,6 +11,7 @@ from .helpers import (
     ADMIN_ID,
     HELLO,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -20,11 +21,22 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
 REQUIRED_REASON = "The refresh token is required in either the payload or cookie"
-REQUIRED = (400, f"Invalid payload. {REQUIRED_REASON}.", "INVALID_PAYLOAD", {"reason": REQUIRED_REASON})
-CLEAR_REFRESH = "directus_refresh_token=; Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
-CLEAR_SESSION = "directus_session_token=; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+REQUIRED = (
+    400,
+    f"Invalid payload. {REQUIRED_REASON}.",
+    "INVALID_PAYLOAD",
+    {"reason": REQUIRED_REASON},
+)
+CLEAR_REFRESH = (
+    "directus_refresh_token=; Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; "
+    "HttpOnly; SameSite=Lax"
+)
+CLEAR_SESSION = (
+    "directus_session_token=; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; "
+    "HttpOnly; SameSite=Lax"
+)
 
 
 @pytest.fixture
@@ -44,7 +56,9 @@ def test_json_refresh_rotates_without_grace(frozen: Any) -> None:
     assert data["expires"] == 900000 and data["refresh_token"] != old
     assert claims(data["access_token"])["id"] == ADMIN_ID
     assert error(client.post("/auth/refresh", json={"refresh_token": old})) == CREDENTIALS
-    again = client.post("/auth/refresh", json={"refresh_token": data["refresh_token"], "mode": "json"})
+    again = client.post(
+        "/auth/refresh", json={"refresh_token": data["refresh_token"], "mode": "json"}
+    )
     assert again.status_code == 200
 
 
@@ -57,7 +71,9 @@ def test_cookie_refresh_rotates_the_cookie(frozen: Any) -> None:
     assert list(response.get_json()["data"]) == ["expires", "access_token"]
     [cookie] = set_cookies(response)
     assert cookie.startswith("directus_refresh_token=") and old not in cookie
-    assert cookie.endswith("; Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax")
+    assert cookie.endswith(
+        "; Max-Age=604800; Path=/; Expires=Sun, 29 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    )
     # no body → cookie mode is the default
     assert client.post("/auth/refresh").status_code == 200
     client.set_cookie("directus_refresh_token", old)
@@ -67,9 +83,18 @@ def test_cookie_refresh_rotates_the_cookie(frozen: Any) -> None:
 def test_mode_alone_decides_where_the_token_is_read(frozen: Any) -> None:
     client = frozen.client
     refresh = tokens(client)["refresh_token"]
-    assert error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "cookie"})) == REQUIRED
-    assert error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "session"})) == REQUIRED
-    assert error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "other"})) == REQUIRED
+    assert (
+        error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "cookie"}))
+        == REQUIRED
+    )
+    assert (
+        error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "session"}))
+        == REQUIRED
+    )
+    assert (
+        error(client.post("/auth/refresh", json={"refresh_token": refresh, "mode": "other"}))
+        == REQUIRED
+    )
     assert error(client.post("/auth/refresh", json={})) == REQUIRED
     assert error(client.post("/auth/refresh", json=[])) == REQUIRED
     login(client, HELLO, mode="cookie")
@@ -110,7 +135,9 @@ def test_other_inactive_status_on_refresh_is_invalid_credentials(frozen: Any) ->
     refresh = tokens(frozen.client)["refresh_token"]
     users: Any = frozen.store["directus_users"]
     users.put(ADMIN_ID, {**users[ADMIN_ID], "status": "archived"})
-    assert error(frozen.client.post("/auth/refresh", json={"refresh_token": refresh})) == CREDENTIALS
+    assert (
+        error(frozen.client.post("/auth/refresh", json={"refresh_token": refresh})) == CREDENTIALS
+    )
 
 
 def test_session_refresh_has_a_ten_second_grace(frozen: Any) -> None:
@@ -126,14 +153,19 @@ def test_session_refresh_has_a_ten_second_grace(frozen: Any) -> None:
     assert client.get("/users/me", headers=bearer(first)).status_code == 200
     client.set_cookie("directus_session_token", first)
     again = client.post("/auth/refresh", json={"mode": "session"})
-    assert claims(client.get_cookie("directus_session_token").value)["session"] == claims(second)["session"]
+    assert (
+        claims(client.get_cookie("directus_session_token").value)["session"]
+        == claims(second)["session"]
+    )
     assert again.status_code == 200
     # after it, the old JWT is dead and its cookie is cleared
     frozen.clock.advance(1)
     client.set_cookie("directus_session_token", first)
     response = client.post("/auth/refresh", json={"mode": "session"})
     assert error(response) == CREDENTIALS
-    assert set_cookies(response) == [CLEAR_SESSION.replace("Mon, 23 Nov 2026 08:00:00", "Mon, 23 Nov 2026 08:00:11")]
+    assert set_cookies(response) == [
+        CLEAR_SESSION.replace("Mon, 23 Nov 2026 08:00:00", "Mon, 23 Nov 2026 08:00:11")
+    ]
     assert client.get("/users/me", headers=bearer(second)).status_code == 200
 
 
@@ -203,7 +235,9 @@ def test_cookie_names_and_flags_from_settings(frozen: Any) -> None:
     )
     [session] = set_cookies(login(client, ADMIN, mode="session"))
     assert session.startswith("st=")
-    assert session.endswith("; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; Secure; SameSite=Strict")
+    assert session.endswith(
+        "; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; Secure; SameSite=Strict"
+    )
     assert client.get("/users/me?fields=email").get_json() == {"data": {"email": ADMIN}}
 
 

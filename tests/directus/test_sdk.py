@@ -56,7 +56,9 @@ def _install_sdk() -> None:
 
 def _node_flags() -> list[str]:
     """Node 20 has a WebSocket global only behind a flag; 22 has it by default."""
-    version = subprocess.run([_tool("node"), "--version"], capture_output=True, text=True, check=True)
+    version = subprocess.run(
+        [_tool("node"), "--version"], capture_output=True, text=True, check=True
+    )
     major = int(version.stdout.strip().lstrip("v").split(".")[0])
     return ["--experimental-websocket"] if major < 22 else []
 
@@ -76,7 +78,11 @@ def test_official_sdk_round_trip(directus_mock: Any) -> None:
     directus_mock.clock.freeze()  # the script computes TOTP codes; no 30 s step may pass between
     seen = _run_sdk(directus_mock.url)
 
-    assert seen["login"] == {"access_token": "string", "refresh_token_length": 64, "expires": 900000}
+    assert seen["login"] == {
+        "access_token": "string",
+        "refresh_token_length": 64,
+        "expires": 900000,
+    }
     assert seen["me"] == {"id": ADMIN_ID, "email": "admin@example.com"}
     assert seen["refresh"] == {"rotated": True, "refresh_token_length": 64, "expires": 900000}
     assert seen["old_refresh"] == {
@@ -113,13 +119,25 @@ def _assert_account_flows(seen: dict[str, Any], paths: list[tuple[str, str, int]
     """registerUser, inviteUser, acceptUserInvite, createUser, updateMe and the TFA commands."""
     assert seen["register_verify"] == {"status": 302, "to_admin_user": True}
     assert seen["registered_me"] == {
-        "email": "sdk.user@example.com", "first_name": "Sdk", "status": "active", "role": EDITOR_ROLE}
+        "email": "sdk.user@example.com",
+        "first_name": "Sdk",
+        "status": "active",
+        "role": EDITOR_ROLE,
+    }
     assert seen["invitee_me"] == {"email": "sdk.invitee@example.com", "status": "active"}
-    assert seen["created"] == {"email": "sdk.created@example.com", "role": EDITOR_ROLE, "status": "active"}
+    assert seen["created"] == {
+        "email": "sdk.created@example.com",
+        "role": EDITOR_ROLE,
+        "status": "active",
+    }
     assert seen["duplicate"] == {
-        "ok": False, "directus": True, "status": 400, "code": "RECORD_NOT_UNIQUE",
-        "message": 'Value "[sdk.created@example.com]" for field "email" in collection "directus_users" '
-                   "has to be unique.",
+        "ok": False,
+        "directus": True,
+        "status": 400,
+        "code": "RECORD_NOT_UNIQUE",
+        "message": 'Value "[sdk.created@example.com]" for field "email" in collection '
+                   '"directus_users" '
+        "has to be unique.",
     }
     assert seen["updated_me"] == {"first_name": "Robot"}
     assert seen["tfa_generate"] == {
@@ -136,13 +154,25 @@ def _assert_account_flows(seen: dict[str, Any], paths: list[tuple[str, str, int]
     assert seen["login_with_otp"] == "string"
     assert seen["tfa_after_disable"] == {"tfa_secret": None}
     assert paths == [
-        ("PATCH", "/settings", 200), ("POST", "/users/register", 204),
-        ("GET", "/users/register/verify-email", 302), ("POST", "/auth/login", 200), ("GET", "/users/me", 200),
-        ("POST", "/users/invite", 204), ("POST", "/users/invite/accept", 204), ("POST", "/auth/login", 200),
-        ("GET", "/users/me", 200), ("POST", "/users", 200), ("POST", "/users", 400), ("PATCH", "/users/me", 200),
-        ("POST", "/auth/login", 200), ("POST", "/users/me/tfa/generate", 200),
-        ("POST", "/users/me/tfa/enable", 400), ("POST", "/users/me/tfa/enable", 204),
-        ("POST", "/auth/login", 401), ("POST", "/auth/login", 200), ("POST", "/users/me/tfa/disable", 204),
+        ("PATCH", "/settings", 200),
+        ("POST", "/users/register", 204),
+        ("GET", "/users/register/verify-email", 302),
+        ("POST", "/auth/login", 200),
+        ("GET", "/users/me", 200),
+        ("POST", "/users/invite", 204),
+        ("POST", "/users/invite/accept", 204),
+        ("POST", "/auth/login", 200),
+        ("GET", "/users/me", 200),
+        ("POST", "/users", 200),
+        ("POST", "/users", 400),
+        ("PATCH", "/users/me", 200),
+        ("POST", "/auth/login", 200),
+        ("POST", "/users/me/tfa/generate", 200),
+        ("POST", "/users/me/tfa/enable", 400),
+        ("POST", "/users/me/tfa/enable", 204),
+        ("POST", "/auth/login", 401),
+        ("POST", "/auth/login", 200),
+        ("POST", "/users/me/tfa/disable", 204),
         ("GET", "/users/me", 200),
     ]
 
@@ -151,14 +181,21 @@ def test_official_sdk_graphql_and_realtime(directus_mock: Any) -> None:
     directus_mock.clock.freeze()
     seen = _run_sdk(directus_mock.url, "realtime.mjs")
 
-    assert seen["gql_login"] == {"access_token": "string", "refresh_token_length": 64, "expires": "900000"}
+    assert seen["gql_login"] == {
+        "access_token": "string",
+        "refresh_token_length": 64,
+        "expires": "900000",
+    }
     assert seen["gql_me"] == {"id": ADMIN_ID, "email": "admin@example.com"}
     assert seen["gql_refresh"] == {"rotated": True, "expires": "900000"}
     assert seen["gql_old_refresh"]["message"] == "Invalid user credentials."
     assert seen["gql_old_refresh"]["code"] == "INVALID_CREDENTIALS"
     assert seen["gql_old_refresh"]["data"] == {"auth_refresh": None}
     assert seen["gql_wrong_password"]["code"] == "INVALID_CREDENTIALS"
-    assert seen["gql_articles"] == [{"id": "1", "status": "published"}, {"id": "2", "status": "published"}]
+    assert seen["gql_articles"] == [
+        {"id": "1", "status": "published"},
+        {"id": "2", "status": "published"},
+    ]
     assert seen["rt_connected"] is True
     assert seen["rt_subscribe"]["type"] == "subscription"
     assert seen["rt_subscribe"]["event"] == "init"

@@ -14,6 +14,7 @@ from .helpers import (
     LDAP_USER,
     SUSPENDED,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -21,7 +22,7 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
 
 
 def test_provider_list_in_fixture_order(directus_mock: Any) -> None:
@@ -86,7 +87,9 @@ def test_oauth2_login_with_redirect_sets_the_session_cookie(directus_mock: Any) 
     cookies = done.headers.getlist("Set-Cookie")
     assert cookies[0] == "oauth2.google=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
     assert cookies[1].startswith("directus_session_token=")
-    assert cookies[1].endswith("; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax")
+    assert cookies[1].endswith(
+        "; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+    )
     assert client.get("/users/me?fields=email").get_json() == {"data": {"email": ADMIN}}
     # the code is single use
     again = client.get(callback.path + "?" + callback.query)
@@ -106,7 +109,9 @@ def test_openid_without_redirect_answers_json(directus_mock: Any) -> None:
 
 def test_sso_failure_redirects_with_a_reason(directus_mock: Any) -> None:
     client = directus_mock.client
-    suspended_id = directus_mock.store["directus_users"].find(lambda u: u["email"] == SUSPENDED)["id"]
+    suspended_id = directus_mock.store["directus_users"].find(lambda u: u["email"] == SUSPENDED)[
+        "id"
+    ]
     start = _start(client, "google", "?redirect=/admin/content?tab=1")
     callback = urlsplit(_sign_in(client, start, suspended_id).headers["Location"])
     done = client.get(callback.path + "?" + callback.query)
@@ -119,7 +124,10 @@ def test_sso_cancel_and_missing_state_cookie(directus_mock: Any) -> None:
     start = _start(client, "google", "?redirect=/done")
     cancel = urlsplit(_sign_in(client, start, "").headers["Location"])
     assert "error=access_denied" in cancel.query
-    assert client.get(cancel.path + "?" + cancel.query).headers["Location"] == "/done?reason=INVALID_CREDENTIALS"
+    assert (
+        client.get(cancel.path + "?" + cancel.query).headers["Location"]
+        == "/done?reason=INVALID_CREDENTIALS"
+    )
     client.delete_cookie("oauth2.google")
     assert error(client.get("/auth/login/google/callback?code=x")) == CREDENTIALS
 
@@ -129,7 +137,12 @@ def test_sso_cancel_and_missing_state_cookie(directus_mock: Any) -> None:
 def test_sso_redirect_allow_list(directus_mock: Any, redirect: str) -> None:
     response = directus_mock.client.get("/auth/login/google", query_string={"redirect": redirect})
     reason = f'URL "{redirect}" can\'t be used to redirect after login'
-    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert error(response) == (
+        400,
+        f"Invalid payload. {reason}.",
+        "INVALID_PAYLOAD",
+        {"reason": reason},
+    )
     assert response.headers.getlist("Set-Cookie") == []
 
 
@@ -139,10 +152,20 @@ def test_sso_allowed_redirects(directus_mock: Any, redirect: str) -> None:
     assert response.status_code == 302
 
 
-@pytest.mark.authmock(fixtures={**with_settings(), "providers": [
-    {"name": "google", "driver": "oauth2", "redirect_allow_list": ["https://app.example.com/done"], "mode": "cookie"},
-    {"name": "ldap", "driver": "ldap"},
-]})
+@pytest.mark.authmock(
+    fixtures={
+        **with_settings(),
+        "providers": [
+            {
+                "name": "google",
+                "driver": "oauth2",
+                "redirect_allow_list": ["https://app.example.com/done"],
+                "mode": "cookie",
+            },
+            {"name": "ldap", "driver": "ldap"},
+        ],
+    }
+)
 def test_provider_allow_list_and_cookie_mode(directus_mock: Any) -> None:
     client = directus_mock.client
     start = _start(client, "google", "?redirect=https://app.example.com/done")
@@ -163,7 +186,9 @@ def test_saml_flow_posts_to_the_acs(directus_mock: Any) -> None:
     assert 'action="http://localhost/auth/login/saml/acs"' in html
     code = re.search(r'name="SAMLResponse" value="([^"]+)"', html)
     assert code is not None
-    done = client.post("/auth/login/saml/acs", data={"SAMLResponse": code.group(1), "RelayState": "/admin"})
+    done = client.post(
+        "/auth/login/saml/acs", data={"SAMLResponse": code.group(1), "RelayState": "/admin"}
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/admin"
     assert client.get("/users/me?fields=id").get_json() == {"data": {"id": ADMIN_ID}}
 
@@ -171,7 +196,10 @@ def test_saml_flow_posts_to_the_acs(directus_mock: Any) -> None:
 def test_unknown_provider_and_wrong_driver_routes(directus_mock: Any) -> None:
     client = directus_mock.client
     assert error(client.get("/auth/login/github")) == (
-        404, "Route /auth/login/github doesn't exist.", "ROUTE_NOT_FOUND", {"path": "/auth/login/github"},
+        404,
+        "Route /auth/login/github doesn't exist.",
+        "ROUTE_NOT_FOUND",
+        {"path": "/auth/login/github"},
     )
     assert error(client.get("/auth/login/ldap"))[2] == "ROUTE_NOT_FOUND"
     assert error(client.post("/auth/login/google", json={}))[2] == "ROUTE_NOT_FOUND"
@@ -180,21 +208,31 @@ def test_unknown_provider_and_wrong_driver_routes(directus_mock: Any) -> None:
 
 def test_ldap_login_with_identifier(directus_mock: Any) -> None:
     client = directus_mock.client
-    response = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password"})
+    response = client.post(
+        "/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password"}
+    )
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert list(data) == ["access_token", "expires", "refresh_token"]
     bad = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "nope"})
     assert error(bad) == CREDENTIALS
     # default-provider users cannot use the ldap provider
-    assert error(client.post("/auth/login/ldap", json={"identifier": ADMIN, "password": "password"})) == CREDENTIALS
+    assert (
+        error(client.post("/auth/login/ldap", json={"identifier": ADMIN, "password": "password"}))
+        == CREDENTIALS
+    )
     missing = client.post("/auth/login/ldap", json={"email": LDAP_USER, "password": "password"})
     assert error(missing)[3] == {"reason": '"identifier" is required'}
-    cookie = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password", "mode": "cookie"})
+    cookie = client.post(
+        "/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password", "mode": "cookie"}
+    )
     assert list(cookie.get_json()["data"]) == ["access_token", "expires"]
     assert cookie.headers.getlist("Set-Cookie")[0].startswith("directus_refresh_token=")
     # ldap.ts keeps the access token in the body in session mode too
-    session = client.post("/auth/login/ldap", json={"identifier": LDAP_USER, "password": "password", "mode": "session"})
+    session = client.post(
+        "/auth/login/ldap",
+        json={"identifier": LDAP_USER, "password": "password", "mode": "session"},
+    )
     assert list(session.get_json()["data"]) == ["access_token", "expires"]
     assert session.get_json()["data"]["expires"] == 86400000
     assert session.headers.getlist("Set-Cookie")[0].startswith("directus_session_token=")
@@ -208,18 +246,26 @@ def test_docs_profile_accepts_the_seed_ldap_login(directus_mock: Any) -> None:
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert list(data) == ["access_token", "expires", "refresh_token"]
-    assert directus_mock.client.get("/users/me?fields=email", headers=bearer(data["access_token"])).get_json() == {
-        "data": {"email": LDAP_USER}
-    }
+    assert directus_mock.client.get(
+        "/users/me?fields=email", headers=bearer(data["access_token"])
+    ).get_json() == {"data": {"email": LDAP_USER}}
     # only for users of the ldap provider
-    assert error(directus_mock.client.post("/auth/login", json={**SEED_LDAP, "email": ADMIN})) == CREDENTIALS
+    assert (
+        error(directus_mock.client.post("/auth/login", json={**SEED_LDAP, "email": ADMIN}))
+        == CREDENTIALS
+    )
 
 
 @pytest.mark.authmock(profile="server")
 def test_server_profile_refuses_mode_ldap(directus_mock: Any) -> None:
     response = directus_mock.client.post("/auth/login", json=SEED_LDAP)
     reason = '"mode" must be one of [cookie, json, session]'
-    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert error(response) == (
+        400,
+        f"Invalid payload. {reason}.",
+        "INVALID_PAYLOAD",
+        {"reason": reason},
+    )
     assert directus_mock.client.get("/__authmock__/health").get_json()["profile"] == "server"
     # everything else is the same in both profiles
     assert login(directus_mock.client, ADMIN).status_code == 200
@@ -246,13 +292,20 @@ def test_sso_state_cookie_lives_five_minutes(directus_mock: Any) -> None:
 
 
 def test_sso_form_post_callback_is_a_303_to_the_get(directus_mock: Any) -> None:
-    response = directus_mock.client.post("/auth/login/google/callback", data={"code": "abc", "state": "s"})
+    response = directus_mock.client.post(
+        "/auth/login/google/callback", data={"code": "abc", "state": "s"}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "./callback?code=abc&state=s"
-    assert response.get_data(as_text=True) == "See Other. Redirecting to ./callback?code=abc&state=s"
+    assert (
+        response.get_data(as_text=True) == "See Other. Redirecting to ./callback?code=abc&state=s"
+    )
     # URLSearchParams keeps "*", escapes "~", and a repeated field is one comma-joined array
-    odd = directus_mock.client.post("/auth/login/google/callback", data="code=a+b*~&state=x&state=y",
-                                    content_type="application/x-www-form-urlencoded")
+    odd = directus_mock.client.post(
+        "/auth/login/google/callback",
+        data="code=a+b*~&state=x&state=y",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert odd.headers["Location"] == "./callback?code=a+b*%7E&state=x%2Cy"
 
 
@@ -266,7 +319,9 @@ def test_sso_form_post_callback_is_a_303_to_the_get(directus_mock: Any) -> None:
         ("/a\r\nSet-Cookie: evil=1", "/a%0D%0ASet-Cookie:%20evil=1"),  # no header injection, no 500
     ],
 )
-def test_sso_redirect_goes_through_express_encodeurl(directus_mock: Any, redirect: str, location: str) -> None:
+def test_sso_redirect_goes_through_express_encodeurl(
+    directus_mock: Any, redirect: str, location: str
+) -> None:
     from urllib.parse import quote
 
     client = directus_mock.client
@@ -304,7 +359,10 @@ def test_sso_passes_the_otp_of_the_login_url_to_a_tfa_user(directus_mock: Any) -
     refused = _start(client, "google", "?redirect=/admin/content")
     callback = urlsplit(_sign_in(client, refused, tfa_id).headers["Location"])
     done = client.get(callback.path + "?" + callback.query)
-    assert (done.status_code, done.headers["Location"]) == (302, "/admin/content?reason=INVALID_OTP")
+    assert (done.status_code, done.headers["Location"]) == (
+        302,
+        "/admin/content?reason=INVALID_OTP",
+    )
     # the code given to GET /auth/login/<p>?otp= rides in the state cookie to the callback
     code = code_at("JBSWY3DPEHPK3PXP", directus_mock.clock.time())
     wrong = "000000" if code != "000000" else "111111"
@@ -317,8 +375,10 @@ def test_sso_passes_the_otp_of_the_login_url_to_a_tfa_user(directus_mock: Any) -
 
 
 def test_fake_idp_survives_a_hostile_redirect_uri(directus_mock: Any) -> None:
-    signin = directus_mock.client.post("/__authmock__/directus/idp/google/signin",
-                                       data={"redirect_uri": "http://x/cb\r\nX-Evil: 1", "state": "s", "user": ""})
+    signin = directus_mock.client.post(
+        "/__authmock__/directus/idp/google/signin",
+        data={"redirect_uri": "http://x/cb\r\nX-Evil: 1", "state": "s", "user": ""},
+    )
     assert signin.status_code == 302
     assert signin.headers["Location"] == "http://x/cb%0D%0AX-Evil:%201?error=access_denied&state=s"
     assert "X-Evil" not in signin.headers
@@ -335,15 +395,20 @@ def test_fake_idp_survives_a_hostile_redirect_uri(directus_mock: Any) -> None:
         ("http:/localhost/x", 302), ("HTTP://LOCALHOST/x", 302), ("http://[::1]/x", 400),
     ],
 )
-def test_sso_redirect_is_parsed_like_new_url(directus_mock: Any, redirect: str, status: int) -> None:
+def test_sso_redirect_is_parsed_like_new_url(
+    directus_mock: Any, redirect: str, status: int
+) -> None:
     from urllib.parse import quote
 
     response = _start(directus_mock.client, "google", "?redirect=" + quote(redirect, safe=""))
     assert response.status_code == status
     if status == 400:
         assert error(response) == (
-            400, f"Invalid payload. URL \"{redirect}\" can't be used to redirect after login.",
-            "INVALID_PAYLOAD", {"reason": f"URL \"{redirect}\" can't be used to redirect after login"})
+            400,
+            f'Invalid payload. URL "{redirect}" can\'t be used to redirect after login.',
+            "INVALID_PAYLOAD",
+            {"reason": f'URL "{redirect}" can\'t be used to redirect after login'},
+        )
 
 
 def test_sso_redirect_html_body_uses_escape_html(directus_mock: Any) -> None:

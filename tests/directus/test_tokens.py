@@ -14,6 +14,7 @@ from .helpers import (
     HELLO,
     STATIC_TOKEN,
     T0,
+    ErrorTuple,
     bearer,
     claims,
     error,
@@ -23,9 +24,9 @@ from .helpers import (
     with_settings,
 )
 
-CREDENTIALS = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
-INVALID = (403, "Invalid token.", "INVALID_TOKEN", {})
-EXPIRED = (401, "Token expired.", "TOKEN_EXPIRED", {})
+CREDENTIALS: ErrorTuple = (401, "Invalid user credentials.", "INVALID_CREDENTIALS", {})
+INVALID: ErrorTuple = (403, "Invalid token.", "INVALID_TOKEN", {})
+EXPIRED: ErrorTuple = (401, "Token expired.", "TOKEN_EXPIRED", {})
 
 
 def _b64(obj: Any) -> str:
@@ -50,7 +51,12 @@ def test_query_and_header_together_are_refused(directus_mock: Any) -> None:
     access = tokens(directus_mock.client)["access_token"]
     response = directus_mock.client.get(f"/users/me?access_token={access}", headers=bearer(access))
     reason = "The request uses more than one method for including an access token"
-    assert error(response) == (400, f"Invalid payload. {reason}.", "INVALID_PAYLOAD", {"reason": reason})
+    assert error(response) == (
+        400,
+        f"Invalid payload. {reason}.",
+        "INVALID_PAYLOAD",
+        {"reason": reason},
+    )
 
 
 @pytest.mark.parametrize("header", ["Basic YWRtaW46cGFzc3dvcmQ=", "Bearer", "Bearer  two-spaces",
@@ -78,8 +84,18 @@ def test_static_token_of_a_suspended_user_is_refused(directus_mock: Any) -> None
     assert error(_me(directus_mock, headers=bearer(STATIC_TOKEN))) == CREDENTIALS
 
 
-@pytest.mark.parametrize("token", ["garbage", "admin-static-tokenx", "a.b", "a.b.c.d", "abc.def.gh!",
-                                   "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0", "%%%"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage",
+        "admin-static-tokenx",
+        "a.b",
+        "a.b.c.d",
+        "abc.def.gh!",
+        "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0",
+        "%%%",
+    ],
+)
 def test_non_jwt_tokens_are_static_lookups(directus_mock: Any, token: str) -> None:
     assert error(_me(directus_mock, headers=bearer(token))) == CREDENTIALS
 
@@ -89,11 +105,18 @@ def test_malformed_jwts_follow_the_addendum(directus_mock: Any) -> None:
     head, payload, signature = access.split(".")
     # still decodes as a Directus JWT → INVALID_TOKEN
     assert error(_me(directus_mock, headers=bearer(f"{head}.{payload}."))) == INVALID
-    assert error(_me(directus_mock, headers=bearer(f"{head}.{payload}.{signature[:-2]}AA"))) == INVALID
+    assert (
+        error(_me(directus_mock, headers=bearer(f"{head}.{payload}.{signature[:-2]}AA"))) == INVALID
+    )
     # does not decode → static lookup → INVALID_CREDENTIALS
-    assert error(_me(directus_mock, headers=bearer(f"{head}.{payload}.{signature}+"))) == CREDENTIALS
+    assert (
+        error(_me(directus_mock, headers=bearer(f"{head}.{payload}.{signature}+"))) == CREDENTIALS
+    )
     assert error(_me(directus_mock, headers=bearer(f"{head}.{payload}"))) == CREDENTIALS
-    assert error(_me(directus_mock, headers=bearer(f"{head}.{payload[:-7]}.{signature}"))) == CREDENTIALS
+    assert (
+        error(_me(directus_mock, headers=bearer(f"{head}.{payload[:-7]}.{signature}")))
+        == CREDENTIALS
+    )
 
 
 def test_alg_none_and_foreign_issuer(directus_mock: Any) -> None:
@@ -123,7 +146,10 @@ def test_bad_token_breaks_even_a_correct_login(directus_mock: Any) -> None:
     body = {"email": ADMIN, "password": "password"}
     assert error(client.post("/auth/login", json=body, headers=bearer(access))) == EXPIRED
     assert error(client.post("/auth/login", json=body, headers=bearer("garbage"))) == CREDENTIALS
-    assert error(client.post("/auth/password/request", json={"email": ADMIN}, headers=bearer("x.y."))) == CREDENTIALS
+    assert (
+        error(client.post("/auth/password/request", json={"email": ADMIN}, headers=bearer("x.y.")))
+        == CREDENTIALS
+    )
     # and unknown routes too: authentication runs before the 404
     assert error(client.get("/nowhere", headers=bearer("garbage"))) == CREDENTIALS
 
@@ -137,7 +163,10 @@ def test_tokens_from_before_a_reset_are_invalid(directus_mock: Any) -> None:
 def test_access_token_outlives_logout_but_session_jwt_does_not(directus_mock: Any) -> None:
     client = directus_mock.client
     data = tokens(client)
-    assert client.post("/auth/logout", json={"refresh_token": data["refresh_token"]}).status_code == 204
+    assert (
+        client.post("/auth/logout", json={"refresh_token": data["refresh_token"]}).status_code
+        == 204
+    )
     assert _me(directus_mock, headers=bearer(data["access_token"])).status_code == 200  # stateless
     login(client, HELLO, mode="session")
     session_jwt = client.get_cookie("directus_session_token").value
@@ -155,7 +184,8 @@ def test_dead_session_cookie_is_cleared(directus_mock: Any) -> None:
     response = client.get("/users/me")
     assert error(response) == CREDENTIALS
     assert set_cookies(response) == [
-        "directus_session_token=; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; HttpOnly; SameSite=Lax"
+        "directus_session_token=; Max-Age=86400; Path=/; Expires=Mon, 23 Nov 2026 08:00:00 GMT; "
+        "HttpOnly; SameSite=Lax"
     ]
     # a session JWT with a bad signature is cleared too; an expired one is not
     client.set_cookie("directus_session_token", jwt[:-3] + "AAA")
@@ -187,8 +217,14 @@ def test_role_less_user_has_no_access_claims(directus_mock: Any) -> None:
     users: Any = directus_mock.store["directus_users"]
     users.put(ADMIN_ID, {**users[ADMIN_ID], "role": None})
     data = tokens(directus_mock.client)
-    assert {k: v for k, v in claims(data["access_token"]).items() if k in ("role", "app_access", "admin_access")} == {
-        "role": None, "app_access": False, "admin_access": False,
+    assert {
+        k: v
+        for k, v in claims(data["access_token"]).items()
+        if k in ("role", "app_access", "admin_access")
+    } == {
+        "role": None,
+        "app_access": False,
+        "admin_access": False,
     }
     me = directus_mock.client.get("/users/me", headers=bearer(data["access_token"]))
     assert me.get_json() == {"data": {"id": ADMIN_ID}}

@@ -48,7 +48,9 @@ def test_me_for_the_admin_has_every_column_in_order(directus_mock: Any) -> None:
 
 def test_me_for_an_app_access_user_shows_the_minimal_fields(directus_mock: Any) -> None:
     data = tokens(directus_mock.client, HELLO)
-    me = directus_mock.client.get("/users/me", headers=bearer(data["access_token"])).get_json()["data"]
+    me = directus_mock.client.get("/users/me", headers=bearer(data["access_token"])).get_json()[
+        "data"
+    ]
     # a real 11.17.4 answers in the order of the app-access permission's field list
     assert list(me) == [
         "id", "first_name", "last_name", "last_page", "email", "password", "location", "title",
@@ -64,13 +66,17 @@ def test_me_fields_and_forbidden_fields(directus_mock: Any) -> None:
     assert client.get("/users/me?fields=id,email", headers=bearer(STATIC_TOKEN)).get_json() == {
         "data": {"id": ADMIN_ID, "email": ADMIN}
     }
-    assert client.get("/users/me?fields[]=email&fields[]=token", headers=bearer(STATIC_TOKEN)).get_json() == {
-        "data": {"email": ADMIN, "token": "**********"}
-    }
+    assert client.get(
+        "/users/me?fields[]=email&fields[]=token", headers=bearer(STATIC_TOKEN)
+    ).get_json() == {"data": {"email": ADMIN, "token": "**********"}}
     editor = tokens(client, HELLO)["access_token"]
     # a field outside the user's read permission → Directus falls back to the bare id
-    assert client.get("/users/me?fields=token", headers=bearer(editor)).get_json() == {"data": {"id": HELLO_ID}}
-    assert client.get("/users/me?fields=nope", headers=bearer(STATIC_TOKEN)).get_json() == {"data": {"id": ADMIN_ID}}
+    assert client.get("/users/me?fields=token", headers=bearer(editor)).get_json() == {
+        "data": {"id": HELLO_ID}
+    }
+    assert client.get("/users/me?fields=nope", headers=bearer(STATIC_TOKEN)).get_json() == {
+        "data": {"id": ADMIN_ID}
+    }
     tfa = tokens_with_otp(directus_mock)
     assert client.get("/users/me?fields=tfa_secret", headers=bearer(tfa)).get_json() == {
         "data": {"tfa_secret": "**********"}
@@ -79,7 +85,9 @@ def test_me_fields_and_forbidden_fields(directus_mock: Any) -> None:
 
 def tokens_with_otp(mock: Any) -> str:
     code = mock.otp(TFA)
-    response = mock.client.post("/auth/login", json={"email": TFA, "password": "password", "otp": code})
+    response = mock.client.post(
+        "/auth/login", json={"email": TFA, "password": "password", "otp": code}
+    )
     return str(response.get_json()["data"]["access_token"])
 
 
@@ -106,12 +114,20 @@ def test_public_role_reads_published_articles(directus_mock: Any) -> None:
 def test_editor_and_admin_read_every_article(directus_mock: Any) -> None:
     client = directus_mock.client
     editor = tokens(client, HELLO)["access_token"]
-    assert [a["id"] for a in client.get("/items/articles", headers=bearer(editor)).get_json()["data"]] == [1, 2, 3]
-    assert client.get("/items/articles/3", headers=bearer(STATIC_TOKEN)).get_json()["data"]["status"] == "draft"
+    assert [
+        a["id"] for a in client.get("/items/articles", headers=bearer(editor)).get_json()["data"]
+    ] == [1, 2, 3]
+    assert (
+        client.get("/items/articles/3", headers=bearer(STATIC_TOKEN)).get_json()["data"]["status"]
+        == "draft"
+    )
     assert error(client.get("/items/articles/99", headers=bearer(STATIC_TOKEN))) == (
         403, "You don't have permission to access this.", "FORBIDDEN", {},
     )
-    assert client.get("/items/articles?limit=1", headers=bearer(editor)).get_json()["data"][0]["id"] == 1
+    assert (
+        client.get("/items/articles?limit=1", headers=bearer(editor)).get_json()["data"][0]["id"]
+        == 1
+    )
 
 
 def test_unknown_collection_is_forbidden_with_the_collection_message(directus_mock: Any) -> None:
@@ -135,7 +151,9 @@ def test_unknown_field_on_items_is_forbidden(directus_mock: Any) -> None:
 @pytest.mark.authmock(fixtures={**bundled(), "public": {}})
 def test_without_public_permissions_anonymous_reads_nothing(directus_mock: Any) -> None:
     assert error(directus_mock.client.get("/items/articles"))[0] == 403
-    assert directus_mock.client.get("/items/articles", headers=bearer(STATIC_TOKEN)).status_code == 200
+    assert (
+        directus_mock.client.get("/items/articles", headers=bearer(STATIC_TOKEN)).status_code == 200
+    )
 
 
 def test_head_answers_like_get_without_a_body(directus_mock: Any) -> None:

@@ -49,7 +49,9 @@ def _editor(client: Any) -> str:
 def test_role_name_is_the_nested_object(directus_mock: Any) -> None:
     client = directus_mock.client
     assert _me(client, "fields=role.name") == {"data": {"role": {"name": "Administrator"}}}
-    assert _me(client, "fields=role.name", _editor(client)) == {"data": {"role": {"name": "Editor"}}}
+    assert _me(client, "fields=role.name", _editor(client)) == {
+        "data": {"role": {"name": "Editor"}}
+    }
 
 
 def test_read_me_with_id_email_role_name(directus_mock: Any) -> None:
@@ -69,7 +71,9 @@ def test_nested_nodes_come_after_plain_fields(directus_mock: Any) -> None:
 def test_role_without_a_dot_stays_the_id(directus_mock: Any) -> None:
     assert _me(directus_mock.client, "fields=role") == {"data": {"role": ADMIN_ROLE}}
     # asked both ways, the nested node replaces the plain column
-    assert _me(directus_mock.client, "fields=role,role.name") == {"data": {"role": {"name": "Administrator"}}}
+    assert _me(directus_mock.client, "fields=role,role.name") == {
+        "data": {"role": {"name": "Administrator"}}
+    }
 
 
 def test_role_star_for_the_admin(directus_mock: Any) -> None:
@@ -103,8 +107,13 @@ def test_editor_asking_only_for_policies_gets_the_role_id(directus_mock: Any) ->
     assert _me(client, "fields=role.policies", _editor(client)) == {"data": {"role": EDITOR_ROLE}}
 
 
-@pytest.mark.parametrize("fields", ["role.nope", "role.name,role.secret", "role.parent.nope", "role.users.email", "policies.id"])
-def test_unknown_or_unexpanded_nested_fields_fall_back_to_the_id(directus_mock: Any, fields: str) -> None:
+@pytest.mark.parametrize(
+    "fields",
+    ["role.nope", "role.name,role.secret", "role.parent.nope", "role.users.email", "policies.id"],
+)
+def test_unknown_or_unexpanded_nested_fields_fall_back_to_the_id(
+    directus_mock: Any, fields: str
+) -> None:
     client = directus_mock.client
     assert _me(client, f"fields={fields}") == {"data": {"id": ADMIN_ID}}
     assert _me(client, f"fields={fields}", _editor(client)) == {"data": {"id": HELLO_ID}}
@@ -112,7 +121,9 @@ def test_unknown_or_unexpanded_nested_fields_fall_back_to_the_id(directus_mock: 
 
 def test_dotted_paths_on_plain_fields_are_dropped(directus_mock: Any) -> None:
     assert _me(directus_mock.client, "fields=id,email.x") == {"data": {"id": ADMIN_ID}}
-    assert _me(directus_mock.client, "fields=role.name.x,role.id") == {"data": {"role": {"id": ADMIN_ROLE}}}
+    assert _me(directus_mock.client, "fields=role.name.x,role.id") == {
+        "data": {"role": {"id": ADMIN_ROLE}}
+    }
 
 
 def _fixture(**roles: Any) -> dict[str, Any]:
@@ -123,8 +134,14 @@ def _fixture(**roles: Any) -> dict[str, Any]:
                           "parent": ADMIN_ROLE})
     data["roles"].append({"id": "a1f2c3d4-0000-4000-8000-00000000000b", "name": "Api",
                           "permissions": roles})
-    data["users"].append({"id": "0b4f5a60-0000-4000-8000-00000000000a", "email": "junior@example.com",
-                          "password": "password", "role": "Junior"})
+    data["users"].append(
+        {
+            "id": "0b4f5a60-0000-4000-8000-00000000000a",
+            "email": "junior@example.com",
+            "password": "password",
+            "role": "Junior",
+        }
+    )
     data["users"].append({"id": "0b4f5a60-0000-4000-8000-00000000000b", "email": "api@example.com",
                           "password": "password", "role": "Api", "token": "api-token"})
     return data
@@ -149,14 +166,20 @@ def test_children_and_parent(directus_mock: Any) -> None:
     assert _me(client, "fields=role.children.name,role.parent.*")["data"]["role"] == {
         "children": [{"name": "Deputy"}], "parent": None,
     }
-    assert _me(client, "fields=role.children.children")["data"]["role"] == {"children": [{"children": []}]}
+    assert _me(client, "fields=role.children.children")["data"]["role"] == {
+        "children": [{"children": []}]
+    }
 
 
 @pytest.mark.authmock(fixtures=_fixture(directus_users={"fields": ["id", "role"]}))
 def test_without_read_on_directus_roles_the_node_is_dropped(directus_mock: Any) -> None:
     client = directus_mock.client
-    assert _me(client, "fields=id,role.name", "api-token") == {"data": {"id": "0b4f5a60-0000-4000-8000-00000000000b"}}
-    assert _me(client, "fields=role", "api-token") == {"data": {"role": "a1f2c3d4-0000-4000-8000-00000000000b"}}
+    assert _me(client, "fields=id,role.name", "api-token") == {
+        "data": {"id": "0b4f5a60-0000-4000-8000-00000000000b"}
+    }
+    assert _me(client, "fields=role", "api-token") == {
+        "data": {"role": "a1f2c3d4-0000-4000-8000-00000000000b"}
+    }
 
 
 @pytest.mark.authmock(fixtures=_fixture(
@@ -166,7 +189,9 @@ def test_field_permissions_on_directus_roles(directus_mock: Any) -> None:
     client = directus_mock.client
     api_id = "0b4f5a60-0000-4000-8000-00000000000b"
     # users: the custom directus_users permission has no filter, so every member shows
-    assert _me(client, "fields=role.*", "api-token") == {"data": {"role": {"name": "Api", "users": [api_id]}}}
+    assert _me(client, "fields=role.*", "api-token") == {
+        "data": {"role": {"name": "Api", "users": [api_id]}}
+    }
     assert _me(client, "fields=role.id", "api-token") == {"data": {"id": api_id}}
 
 

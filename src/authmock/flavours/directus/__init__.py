@@ -14,11 +14,13 @@ from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import Seed
 from authmock.flavours.directus.cors import decorate, effective
 from authmock.flavours.directus.jsonbody import MAX_PAYLOAD_SIZE
-from authmock.flavours.directus.routes import DirectusApi, register
+from authmock.flavours.directus.pipeline import register
 from authmock.flavours.directus.schema import SCHEMA
 from authmock.flavours.directus.seed import parse_fixture
-from authmock.flavours.directus.service import DirectusService
+from authmock.flavours.directus.sessions import DirectusService
+from authmock.flavours.directus.settings_api import install as install_settings
 from authmock.flavours.directus.sso import register_idp
+from authmock.flavours.directus.state import EXTENSION, Directus
 from authmock.mock import CONTROL_PREFIX, is_control_path
 
 if TYPE_CHECKING:
@@ -44,8 +46,9 @@ class DirectusFlavour(Flavour):
         seed: Seed = mock.seed
         seed.settings.cors = effective(mock.cors, mock.settings, seed.settings.cors)
         service = DirectusService(mock, seed)
-        api = DirectusApi(mock, service)
-        mock.app.extensions["authmock.directus"] = api
+        install_settings(service)
+        api = Directus(mock, service)
+        mock.app.extensions[EXTENSION] = api
         register_idp(mock.app, api)
         register(mock.app, api)
         from authmock.flavours.directus import realtime
@@ -107,10 +110,13 @@ class DirectusFlavour(Flavour):
         for provider in seed.providers:
             if provider.driver == "ldap":
                 lines.append(
-                    f"LDAP: POST {url}/auth/login/{provider.name} with {{\"identifier\", \"password\"}}"
+                    f'LDAP: POST {url}/auth/login/{provider.name} with {{"identifier", "password"}}'
                 )
             elif provider.driver in ("oauth2", "openid", "saml"):
-                lines.append(f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}?redirect=/users/me")
+                lines.append(
+                    f"SSO ({provider.driver}): open {url}/auth/login/{provider.name}"
+                    "?redirect=/users/me"
+                )
         lines.extend(_realtime_banner(mock, url))
         return lines
 
@@ -125,7 +131,7 @@ class DirectusFlavour(Flavour):
         return mock.cors.describe()
 
     def totp_secret(self, mock: Mock, email: str) -> str | None:
-        api: DirectusApi = mock.app.extensions["authmock.directus"]
+        api: Directus = mock.app.extensions[EXTENSION]
         user = api.svc.user_by_email(email)
         secret: Any = user.get("tfa_secret") if user else None
         return secret if isinstance(secret, str) and secret else None

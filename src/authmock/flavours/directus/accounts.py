@@ -19,7 +19,7 @@ from authmock.flavours.directus.joi import is_valid_email
 if TYPE_CHECKING:
     from authmock.fixtures import FixtureFile
     from authmock.flavours.directus.config import Role
-    from authmock.flavours.directus.service import DirectusService
+    from authmock.flavours.directus.sessions import DirectusService
 
 #: the directus_settings columns served by /settings, in the table's column order
 SETTINGS_COLUMNS = (
@@ -97,14 +97,16 @@ def resolve_role(fixture: FixtureFile, accounts: AccountSettings, roles: dict[st
         return
     found = roles.get(ref) or next((r for r in roles.values() if r.name == ref), None)
     if found is None:
-        raise fixture.error("$.settings.public_registration_role", f"no role with id or name {ref!r}")
+        raise fixture.error(
+            "$.settings.public_registration_role", f"no role with id or name {ref!r}"
+        )
     accounts.public_registration_role = found.id
 
 
 # the directus_settings row -------------------------------------------------------------------
 def settings_row(svc: DirectusService) -> dict[str, Any]:
     """The current directus_settings row (fixture values plus PATCH /settings changes)."""
-    row: dict[str, Any] = svc.mock.store["directus_settings"][1]  # seeded by users_api.install
+    row: dict[str, Any] = svc.mock.store["directus_settings"][1]  # seeded by settings_api.install
     return row
 
 
@@ -161,7 +163,9 @@ def validate_emails(emails: list[Any]) -> None:
             raise E.email_format()
 
 
-def check_unique_emails(svc: DirectusService, emails: list[str], exclude: str | None = None) -> None:
+def check_unique_emails(
+    svc: DirectusService, emails: list[str], exclude: str | None = None
+) -> None:
     """``checkUniqueEmails``: case-insensitive, duplicates in the batch first."""
     lowered = [e.lower() for e in emails]
     duplicates = [e for i, e in enumerate(lowered) if lowered.index(e) != i]

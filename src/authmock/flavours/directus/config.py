@@ -22,7 +22,8 @@ from authmock.flavours.directus.realtime_config import RealtimeSettings
 from authmock.flavours.directus.realtime_config import parse_settings as parse_realtime
 
 _MS = re.compile(
-    r"^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$",
+    r"^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m"
+    r"|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$",
     re.IGNORECASE,
 )
 _MS_UNITS = {
@@ -135,14 +136,22 @@ def env_cast(value: Any) -> Any:
         number = js_number(_js_text(value)) if value is not None else 0.0
         return float("nan") if number is None else _number(number)
     if kind == "boolean":
-        return value is True or value == "true" or value == "1" or (value == 1 and value is not True)
+        return (
+            value is True or value == "true" or value == "1" or (value == 1 and value is not True)
+        )
     if kind == "regex":
         try:
             return re.compile(_js_text(value))
         except re.error as exc:
             raise EnvCastError(str(exc)) from None
     if kind == "array":
-        items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else [value]
+        items = (
+            value.split(",")
+            if isinstance(value, str)
+            else value
+            if isinstance(value, list)
+            else [value]
+        )
         return [item for item in (env_cast(v) for v in items) if item != ""]
     if isinstance(value, str):  # json
         return _try_json(value)
@@ -219,6 +228,16 @@ def fake_password_hash(seed: str) -> str:
     from it, so it must change whenever the password does."""
     digest = hashlib.sha256(seed.encode("utf-8")).digest().hex()
     return f"$argon2id$v=19$m=65536,t=3,p=4${digest[:22]}${digest[22:]}"
+
+
+def stored_password_hash(user: dict[str, Any]) -> str | None:
+    """A row's ``password_hash``. Fixture rows carry none until their password changes: theirs
+    is derived from id and password on first use, so loading 10 000 users hashes nothing."""
+    if "password_hash" in user:
+        hashed: str | None = user["password_hash"]
+        return hashed
+    password = user.get("password")
+    return fake_password_hash(f"{user['id']}:{password}") if password is not None else None
 
 
 @dataclass
@@ -314,7 +333,10 @@ def parse_settings(fixture: FixtureFile) -> Settings:
     out.session_ttl_ms = ms("SESSION_COOKIE_TTL", out.session_ttl_ms)
     out.grace_ms = ms("SESSION_REFRESH_GRACE_PERIOD", out.grace_ms)
     out.login_stall_ms = ms("LOGIN_STALL_TIME", out.login_stall_ms)
-    for prefix, attr in (("REFRESH_TOKEN_COOKIE", "refresh_cookie"), ("SESSION_COOKIE", "session_cookie")):
+    for prefix, attr in (
+        ("REFRESH_TOKEN_COOKIE", "refresh_cookie"),
+        ("SESSION_COOKIE", "session_cookie"),
+    ):
         setattr(out, f"{attr}_name", s.get(f"{prefix}_NAME", getattr(out, f"{attr}_name")))
         setattr(out, f"{attr}_secure", env_bool(s.get(f"{prefix}_SECURE", False)))
         same_site = s.get(f"{prefix}_SAME_SITE", "lax") or "strict"  # constants.ts: env || 'strict'
@@ -363,7 +385,9 @@ def parse_cors(settings: dict[str, Any]) -> CorsSettings:
     number: Any = max_age if isinstance(max_age, (int, float)) and not isinstance(max_age, bool) \
         else env_cast(max_age)
     if isinstance(number, (int, float)) and not isinstance(number, bool) and number == number:
-        out.max_age = _js_text(float(number))  # cors: (typeof maxAge === 'number' || maxAge) && toString()
+        out.max_age = _js_text(
+            float(number)
+        )  # cors: (typeof maxAge === 'number' || maxAge) && toString()
     else:
         out.max_age = None  # false, null or "" (anything else was refused by schema.py)
     return out

@@ -149,7 +149,9 @@ def decorate(cors: CorsSettings, response: Response) -> Response:
     items = list(response.headers.items())
     if any(name == "Vary" for name, _ in added):
         own = ", ".join(value for name, value in items if name.lower() == "vary")
-        added = [(name, _vary(value, own) if name == "Vary" and own else value) for name, value in added]
+        added = [
+            (name, _vary(value, own) if name == "Vary" and own else value) for name, value in added
+        ]
         items = [(name, value) for name, value in items if name.lower() != "vary"]
     names = {name.lower() for name, _ in added}
     items = [(name, value) for name, value in items if name.lower() not in names]

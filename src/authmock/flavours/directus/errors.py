@@ -36,7 +36,9 @@ MSG_TOKEN_EXPIRED = "Token expired."
 MSG_USER_SUSPENDED = "User suspended."
 MSG_FORBIDDEN = "You don't have permission to access this."
 MSG_INTERNAL = "An unexpected error occurred."
-MSG_PASSWORD_FORMAT = 'Validation failed for field "password". Value doesn\'t have the correct format.'
+MSG_PASSWORD_FORMAT = (
+    'Validation failed for field "password". Value doesn\'t have the correct format.'
+)
 
 # INVALID_PAYLOAD reasons (the message is "Invalid payload. <reason>.") -----------------------
 MSG_REFRESH_TOKEN_REQUIRED = (
@@ -90,8 +92,6 @@ V8_JSON_MESSAGES = {
     "token_surround": "Unexpected token '{token}', ...\"{source}\"... is not valid JSON",
     "token_end": "Unexpected token '{token}', ...\"{source}\" is not valid JSON",
 }
-
-
 V8_NOT_VALID_JSON = '"{source}" is not valid JSON'  # JSON.parse("NaN") and friends
 #: zlib's message for a body that is not gzip/deflate (body-parser passes it through)
 REASON_INCORRECT_HEADER = "incorrect header check"
@@ -135,10 +135,6 @@ def reason_login_redirect(url: str) -> str:
     return _reason_of(MSG_LOGIN_REDIRECT.format(url=url))
 
 
-def msg_route_not_found(path: str) -> str:
-    return f"Route {path} doesn't exist."
-
-
 def msg_collection_forbidden(collection: str) -> str:
     return (
         f'You don\'t have permission to access collection "{collection}" or it does not exist.'
@@ -159,14 +155,6 @@ def msg_fields_forbidden(fields: list[str], collection: str) -> str:
     )
 
 
-def msg_rate_limited(duration: str) -> str:
-    return f"Too many requests, retry after {duration}."
-
-
-def msg_service_unavailable(service: str, reason: str) -> str:
-    return f'Service "{service}" is unavailable. {reason}.'
-
-
 REASON_RATE_LIMITER_UNREACHABLE = "Rate limiter unreachable"
 #: the ``service`` of that 503 (reference/directus.md: the limiter store fails)
 SERVICE_AUTHENTICATION = "authentication"
@@ -184,21 +172,14 @@ MSG_GRAPHQL_VARIABLES_OBJECT = (
     "Perhaps look to see if an unparsed JSON string was provided."
 )
 #: graphql-core words a few messages unlike graphql-js 16.12 (which Directus runs): its → theirs
-GRAPHQL_JS_WORDING = (
-    ("Document contains more than ", "Document contains more that "),
-)
-#: the ``server_ping`` query's answer is the same ``pong`` as ``GET /server/ping``
-
-
-def msg_method_not_allowed(current: str, allowed: list[str]) -> str:
-    names = ", ".join(f'"{m}"' for m in allowed)
-    return f'Invalid method "{current}" used. Should be one of {names}.'
+GRAPHQL_JS_WORDING = (("Document contains more than ", "Document contains more that "),)
 
 
 def method_not_allowed(current: str, allowed: list[str]) -> DirectusError:
+    names = ", ".join(f'"{m}"' for m in allowed)
+    message = f'Invalid method "{current}" used. Should be one of {names}.'
     err = DirectusError(
-        405, METHOD_NOT_ALLOWED, msg_method_not_allowed(current, allowed),
-        {"allowed": allowed, "current": current},
+        405, METHOD_NOT_ALLOWED, message, {"allowed": allowed, "current": current}
     )
     err.headers["Allow"] = ", ".join(allowed)
     return err
@@ -304,22 +285,17 @@ def forbidden(reason: str | None = None) -> DirectusError:
 
 
 def route_not_found(path: str) -> DirectusError:
-    return DirectusError(404, ROUTE_NOT_FOUND, msg_route_not_found(path), {"path": path})
+    return DirectusError(404, ROUTE_NOT_FOUND, f"Route {path} doesn't exist.", {"path": path})
 
 
 def rate_limited(limit: int, reset_iso: str, duration: str) -> DirectusError:
-    return DirectusError(
-        429, REQUESTS_EXCEEDED, msg_rate_limited(duration), {"limit": limit, "reset": reset_iso}
-    )
+    message = f"Too many requests, retry after {duration}."
+    return DirectusError(429, REQUESTS_EXCEEDED, message, {"limit": limit, "reset": reset_iso})
 
 
 def service_unavailable(service: str, reason: str) -> DirectusError:
-    return DirectusError(
-        503,
-        SERVICE_UNAVAILABLE,
-        msg_service_unavailable(service, reason),
-        {"service": service, "reason": reason},
-    )
+    message = f'Service "{service}" is unavailable. {reason}.'
+    return DirectusError(503, SERVICE_UNAVAILABLE, message, {"service": service, "reason": reason})
 
 
 def internal_error() -> DirectusError:
@@ -327,12 +303,8 @@ def internal_error() -> DirectusError:
 
 
 def password_format(invalid: str) -> DirectusError:
-    return DirectusError(
-        400,
-        FAILED_VALIDATION,
-        MSG_PASSWORD_FORMAT,
-        {"field": "password", "path": [], "type": "regex", "invalid": invalid},
-    )
+    ext = {"field": "password", "path": [], "type": "regex", "invalid": invalid}
+    return DirectusError(400, FAILED_VALIDATION, MSG_PASSWORD_FORMAT, ext)
 
 
 # account flows: registration, invites, the Users API, TFA set-up, /settings (Directus 11) -----
@@ -388,27 +360,19 @@ def msg_collection_action_forbidden(action: str, collection: str, fields: list[s
     )
 
 
-def msg_not_unique(value: str, field: str, collection: str) -> str:
-    return f'Value "{value}" for field "{field}" in collection "{collection}" has to be unique.'
-
-
-def msg_invalid_foreign_key(value: str, field: str, collection: str) -> str:
-    return f'Invalid foreign key "{value}" for field "{field}" in collection "{collection}".'
-
-
 def not_unique(value: str, field: str, collection: str = "directus_users",
                primary_key: bool = False) -> DirectusError:
     ext: dict[str, Any] = {"collection": collection, "field": field, "value": value}
     if primary_key:
         ext["primaryKey"] = True
-    return DirectusError(400, RECORD_NOT_UNIQUE, msg_not_unique(value, field, collection), ext)
+    message = f'Value "{value}" for field "{field}" in collection "{collection}" has to be unique.'
+    return DirectusError(400, RECORD_NOT_UNIQUE, message, ext)
 
 
 def invalid_foreign_key(value: str, field: str, collection: str) -> DirectusError:
-    return DirectusError(
-        400, INVALID_FOREIGN_KEY, msg_invalid_foreign_key(value, field, collection),
-        {"collection": collection, "field": field, "value": value},
-    )
+    message = f'Invalid foreign key "{value}" for field "{field}" in collection "{collection}".'
+    ext = {"collection": collection, "field": field, "value": value}
+    return DirectusError(400, INVALID_FOREIGN_KEY, message, ext)
 
 
 def email_format() -> DirectusError:
@@ -417,4 +381,6 @@ def email_format() -> DirectusError:
 
 
 def unprocessable(reason: str) -> DirectusError:
-    return DirectusError(422, UNPROCESSABLE_CONTENT, f"Can't process content. {reason}.", {"reason": reason})
+    return DirectusError(
+        422, UNPROCESSABLE_CONTENT, f"Can't process content. {reason}.", {"reason": reason}
+    )

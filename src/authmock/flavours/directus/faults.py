@@ -1,7 +1,7 @@
 """Directus's side of fault injection: its named errors, who a request is, user scenarios.
 
 Every catalogue entry is rendered by the same code that answers the real situation
-(``DirectusApi.error`` on the ``errors.py`` helpers), so a rule's answer is byte-identical
+(``Directus.error`` on the ``errors.py`` helpers), so a rule's answer is byte-identical
 to the product's, bar ``X-Authmock-Reason``.
 """
 
@@ -24,13 +24,13 @@ from authmock.tokens import constant_time_equals, decode_unverified
 
 if TYPE_CHECKING:
     from authmock.app import Mock
-    from authmock.flavours.directus.routes import DirectusApi
+    from authmock.flavours.directus.state import Directus
 
 _REFRESH_PATHS = ("/auth/refresh", "/auth/logout")
 
 
-def _api(mock: Mock) -> DirectusApi:
-    api: DirectusApi = mock.app.extensions["authmock.directus"]
+def _api(mock: Mock) -> Directus:
+    api: Directus = mock.app.extensions["authmock.directus"]
     return api
 
 
@@ -53,10 +53,12 @@ def session_reason(mock: Mock, row: dict[str, Any] | None, what: str) -> None:
         mock.reason(f"{what} expired at {when}")
 
 
-def _clears_session_cookie(api: DirectusApi) -> list[str]:
+def _clears_session_cookie(api: Directus) -> list[str]:
     """The real refusal clears the session cookie when that cookie carried the bad token."""
+    from authmock.flavours.directus.pipeline import extract_token
+
     try:
-        token = api._extract_token(request)
+        token = extract_token(api, request)
     except E.DirectusError:
         return []
     cookie = request.cookies.get(api.settings.session_cookie_name)
@@ -65,20 +67,17 @@ def _clears_session_cookie(api: DirectusApi) -> list[str]:
     return []
 
 
-def _rate_limited(api: DirectusApi) -> E.DirectusError:
+def _rate_limited(api: Directus) -> E.DirectusError:
     """REQUESTS_EXCEEDED as the first refused request of a window opened now."""
     s = api.settings
-    from authmock.flavours.directus.routes import _js_round, _ms_short
+    from authmock.flavours.directus.ratelimit import rate_limit_error
 
     duration_ms = int(s.rate_limiter_duration * 1000)
     now_ms = int(api.svc.now * 1000)
-    reset = isoformat(datetime.fromtimestamp((now_ms + duration_ms) / 1000.0, tz=timezone.utc))
-    err = E.rate_limited(s.rate_limiter_points, reset, _ms_short(duration_ms))
-    err.headers["Retry-After"] = str(_js_round(duration_ms / 1000.0))
-    return err
+    return rate_limit_error(s.rate_limiter_points, now_ms, now_ms + duration_ms)
 
 
-def _answer(api: DirectusApi, err: E.DirectusError, cookies: list[str] | None = None) -> Any:
+def _answer(api: Directus, err: E.DirectusError, cookies: list[str] | None = None) -> Any:
     """A GraphQL operation whose resolver can raise ``err`` gets GraphQL's 200 answer, as the
     real one would; anything else (REST, or an error of the pipeline) REST's envelope."""
     from authmock.flavours.directus.graphql_ops import graphql_fault_response
@@ -129,7 +128,7 @@ def error_catalogue(mock: Mock) -> Mapping[str, CatalogueEntry]:
     }
 
 
-def _user_email(api: DirectusApi, user_id: Any) -> str | None:
+def _user_email(api: Directus, user_id: Any) -> str | None:
     row = api.svc.users.get(user_id) if isinstance(user_id, str) else None
     email = row.get("email") if row else None
     return email if isinstance(email, str) else None

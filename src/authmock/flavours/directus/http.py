@@ -15,7 +15,7 @@ import json
 import re
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from flask import Request, Response, request
 
@@ -289,7 +289,9 @@ _NO_CACHE = re.compile(r"(?:^|,)\s*?no-cache\s*?(?:,|$)")
 
 def is_fresh(method: str, request_headers: Any, response: Response) -> bool:
     """Express's ``req.fresh`` (the ``fresh`` package): a conditional GET/HEAD still valid."""
-    if method not in ("GET", "HEAD") or not (200 <= response.status_code < 300 or response.status_code == 304):
+    if method not in ("GET", "HEAD") or not (
+        200 <= response.status_code < 300 or response.status_code == 304
+    ):
         return False
     none_match = request_headers.get("If-None-Match")
     modified_since = request_headers.get("If-Modified-Since")
@@ -316,3 +318,65 @@ def not_modified(response: Response) -> Response:
     for name in ("Content-Type", "Content-Length", "Transfer-Encoding"):
         response.headers.pop(name, None)
     return response
+
+
+# URLs users hand in ------------------------------------------------------------------------
+def _host_path(url: str) -> str | None:
+    """``new URL(url)``'s ``hostname + pathname``, or None where the WHATWG parser throws."""
+    try:
+        parts = urlsplit(whatwg_normalize(url.strip()))
+    except ValueError:
+        return None
+    if not parts.scheme or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", parts.scheme):
+        return None
+    special = parts.scheme.lower() in ("http", "https", "ws", "wss", "ftp", "file")
+    if special and not parts.netloc and parts.scheme.lower() != "file":
+        return None
+    try:
+        hostname = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    path = parts.path or ("/" if special else "")
+    if special:
+        path = _remove_dot_segments(path)
+    return hostname + path
+
+
+def _remove_dot_segments(path: str) -> str:
+    """The WHATWG path parser's ``.`` / ``..`` handling (``%2e`` counts as a dot)."""
+    out: list[str] = []
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        name = segment.lower().replace("%2e", ".")
+        if name == "..":
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        elif name == ".":
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def url_allowed(url: Any, allow_list: list[str] | None) -> bool:
+    """Directus's ``isUrlAllowed``: exact match, or same hostname + path as an entry."""
+    if allow_list is None:
+        return False
+    text = js_string(url)
+    if isinstance(url, str) and url in allow_list:
+        return True
+    allowed = {hp for hp in (_host_path(entry) for entry in allow_list) if hp is not None}
+    target = _host_path(text)
+    return target is not None and target in allowed
+
+
+def set_query(url: str, key: str, value: str) -> str:
+    """Directus's ``Url.setQuery``: replace ``key`` in the query string."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    query.append((key, value))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))

@@ -1,9 +1,10 @@
 """What the inspector lists for Directus: users, and access tokens, refresh tokens, sessions.
 
 Directus access tokens are stateless JWTs; the signer remembers the claims of every token it
-signed since the last reset (by the token's sha256), and the ones carrying ``role``/``app_access``/``admin_access`` are access
-tokens. One with a ``session`` claim is a session-mode cookie and stands for its
-``directus_sessions`` row; the other rows are refresh tokens.
+signed since the last reset (by the token's sha256), and the ones carrying
+``role``/``app_access``/``admin_access`` are access tokens. One with a ``session`` claim is a
+session-mode cookie and stands for its ``directus_sessions`` row; the other rows are refresh
+tokens.
 
 Revoking does what ends each of them in Directus: a refresh token or a session loses its row
 (as logout), so the next use gets ``INVALID_CREDENTIALS``. A plain access token has no row to
@@ -19,7 +20,7 @@ from authmock.inspector import SessionInfo, UserInfo
 from authmock.tokens import sha256_hex
 
 if TYPE_CHECKING:
-    from authmock.flavours.directus.service import DirectusService
+    from authmock.flavours.directus.sessions import DirectusService
     from authmock.mock import Mock
 
 STATUSES = USER_STATUSES
@@ -58,7 +59,8 @@ def _access_tokens(mock: Mock) -> list[tuple[str, dict[str, Any]]]:
     return [
         (digest, claims)
         for digest, claims in mock.tokens.issued()
-        if all(key in claims for key in _ACCESS_CLAIMS) and not mock.tokens.is_revoked_digest(digest)
+        if all(key in claims for key in _ACCESS_CLAIMS)
+        and not mock.tokens.is_revoked_digest(digest)
     ]
 
 

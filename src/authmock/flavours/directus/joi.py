@@ -121,7 +121,9 @@ def _string(body: dict[str, Any], key: str, *, required: bool = False, email: bo
     return None
 
 
-def validate_login(body: Any, *, identifier: bool = False, extra_modes: tuple[str, ...] = ()) -> str | None:
+def validate_login(
+    body: Any, *, identifier: bool = False, extra_modes: tuple[str, ...] = ()
+) -> str | None:
     """The Joi reason for a login body (local: ``email``; ldap: ``identifier``), or None."""
     if not isinstance(body, dict):
         return E.JOI_OBJECT

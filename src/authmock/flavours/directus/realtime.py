@@ -21,127 +21,33 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus.realtime_config import RealtimeSettings
-from authmock.flavours.directus.service import Accountability
-from authmock.tokens import decode_unverified
+from authmock.flavours.directus.realtime_messages import (
+    GRAPHQL_TRANSPORT_WS,
+    AuthFailed,
+    cookie_value,
+    expires_at,
+)
+from authmock.flavours.directus.realtime_session import SocketSession
+from authmock.flavours.directus.sessions import Accountability
 
 if TYPE_CHECKING:
-    from authmock.flavours.directus.routes import DirectusApi
+    from authmock.flavours.directus.state import Directus
     from authmock.mock import Mock
 
 T = TypeVar("T")
 
-#: graphql-ws's protocol name and close codes
-GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
-_SUBPROTOCOL_NOT_ACCEPTABLE = E.GRAPHQL_WS_SUBPROTOCOL_NOT_ACCEPTABLE
-_UNAUTHORIZED = E.GRAPHQL_WS_UNAUTHORIZED
-_TOO_MANY_INITS = E.GRAPHQL_WS_TOO_MANY_INITS
-#: ``ws.close()`` without a code: an empty close frame (the peer sees 1005)
-NO_STATUS = 1005
-#: zod 4's default e-mail pattern (z.string().email())
-_ZOD_EMAIL = re.compile(
-    r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
-)
-
-class AuthFailed(Exception):
-    """``authenticateConnection``'s single failure (whatever went wrong inside)."""
-
-
-def _ws_error(kind: str, code: str, message: str, uid: Any = None) -> str:
-    """``WebSocketError.toMessage()``."""
-    out: dict[str, Any] = {"type": kind, "status": "error", "error": {"code": code, "message": message}}
-    if uid is not None:
-        out["uid"] = uid
-    return _dumps(out)
-
-
-def _dumps(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-
-
-def _fmt(kind: str, data: dict[str, Any] | None = None, uid: Any = None) -> str:
-    """``fmtMessage``: type, the data's keys, then uid."""
-    out: dict[str, Any] = {"type": kind, **(data or {})}
-    if uid is not None:
-        out["uid"] = uid
-    return _dumps(out)
-
-
-def _message_type(message: Any) -> str:
-    """``getMessageType``."""
-    if not isinstance(message, dict):
-        return ""
-    kind = message.get("type")
-    if kind is None:
-        return "undefined" if "type" not in message else "null"
-    if isinstance(kind, bool):
-        return "true" if kind else "false"
-    return kind if isinstance(kind, str) else json.dumps(kind)
-
-
-def _is_uid(message: dict[str, Any]) -> bool:
-    uid = message.get("uid")
-    return "uid" not in message or (isinstance(uid, (str, int, float)) and not isinstance(uid, bool))
-
-
-def _is_ws_message(message: Any) -> bool:
-    """``WebSocketMessage``: an object whose ``type`` is a string, ``uid`` a string or number."""
-    return isinstance(message, dict) and isinstance(message.get("type"), str) and _is_uid(message)
-
-
-def _is_auth_message(message: Any) -> bool:
-    """``WebSocketAuthMessage``: type ``auth`` and one of the three credential shapes."""
-    if not _is_ws_message(message) or message["type"] != "auth":
-        return False
-    email, password = message.get("email"), message.get("password")
-    if isinstance(email, str) and _ZOD_EMAIL.match(email) and isinstance(password, str):
-        return True
-    return isinstance(message.get("access_token"), str) or isinstance(message.get("refresh_token"), str)
-
-
-def _zod_received(value: Any, present: bool = True) -> str:
-    """zod 4's name for the type it got."""
-    if not present:
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _zod_type_error(message: Any) -> str:
-    """The ZodError Directus forwards for a parsed message that is no WebSocketMessage."""
-    if not isinstance(message, dict):
-        return E.msg_zod_expected("object", _zod_received(message), None)
-    if not isinstance(message.get("type"), str):
-        return E.msg_zod_expected(
-            "string", _zod_received(message.get("type"), "type" in message), "type")
-    return E.msg_zod_expected("string", _zod_received(message.get("uid")), "uid")
-
-
-def _parse_json(text: str) -> Any:
-    """``parseJSON``; raises ValueError as JSON.parse throws."""
-    return json.loads(text)
-
-
 class Realtime:
     """The WebSocket side of one Directus app: settings, the service, one lock."""
 
-    def __init__(self, mock: Mock, api: DirectusApi, settings: RealtimeSettings) -> None:
+    def __init__(self, mock: Mock, api: Directus, settings: RealtimeSettings) -> None:
         self.mock = mock
         self.api = api
         self.settings = settings
@@ -155,7 +61,9 @@ class Realtime:
             return fn()
 
     # authenticate.ts -----------------------------------------------------------------------
-    def authenticate(self, message: dict[str, Any]) -> tuple[Accountability, float | None, str | None]:
+    def authenticate(
+        self, message: dict[str, Any]
+    ) -> tuple[Accountability, float | None, str | None]:
         """``authenticateConnection``: (accountability, expires_at, refresh_token)."""
 
         def run() -> tuple[Accountability, float | None, str | None]:
@@ -215,7 +123,7 @@ class Realtime:
         query = parse_qs(query_string, keep_blank_values=True)
         token: str | None = None
         query_token = query.get("access_token", [""])
-        cookie_token = _cookie(cookie_header, self.api.settings.session_cookie_name)
+        cookie_token = cookie_value(cookie_header, self.api.settings.session_cookie_name)
         now = self.now()
         if mode == "strict" or (len(query_token) == 1 and query_token[0]) or len(query_token) > 1 \
                 or cookie_token:
@@ -235,386 +143,6 @@ class Realtime:
         if mode == "handshake" and kind == "rest":
             return SocketSession(self, kind, mode, now, None, None, protocols, handshake=True)
         return SocketSession(self, kind, mode, now, Accountability(), None, protocols)
-
-
-def expires_at(token: str) -> float | None:
-    """``getExpiresAtForToken``: the ``exp`` claim of anything that decodes as a JWT."""
-    decoded = decode_unverified(token)
-    if not isinstance(decoded, tuple):
-        return None
-    exp = decoded[1].get("exp")
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)) or not exp:
-        return None
-    return float(exp)
-
-
-def _cookie(header: str | None, name: str) -> str | None:
-    if not header:
-        return None
-    from http.cookies import SimpleCookie
-
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except Exception:  # a malformed Cookie header: the cookie package would skip it too
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel is not None else None
-
-
-@dataclass
-class SocketSession:
-    """One socket's protocol state; ``outbox`` holds frames to send, ``close`` the close."""
-
-    rt: Realtime
-    kind: str
-    mode: str
-    opened_at: float
-    acc: Accountability | None
-    expires: float | None
-    protocols: list[str]
-    handshake: bool = False
-    outbox: list[str] = field(default_factory=list)
-    close: tuple[int, str] | None = None
-    #: mock-clock deadlines (None: not armed)
-    handshake_deadline: float | None = None
-    expiry_at: float | None = None
-    reauth_deadline: float | None = None
-    next_ping: float | None = None
-    ping_unanswered: bool = False
-    graphql_auth_deadline: float | None = None
-    graphql_initialised: bool = False
-    subscriptions: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        s = self.rt.settings
-        if self.handshake:
-            self.handshake_deadline = self.opened_at + s.rest_timeout
-            return
-        if self.kind == "graphql":
-            if self.protocol != GRAPHQL_TRANSPORT_WS:
-                self._close(*_SUBPROTOCOL_NOT_ACCEPTABLE)
-                return
-            if self.mode == "strict" and not (self.acc and self.acc.user):
-                self._close(*E.GRAPHQL_WS_FORBIDDEN)
-                return
-            if self.mode == "handshake":
-                self.graphql_auth_deadline = self.opened_at + s.graphql_timeout
-            return
-        self._connected()
-
-    @property
-    def protocol(self) -> str:
-        return self.protocols[0] if self.protocols else ""
-
-    @property
-    def closed(self) -> bool:
-        return self.close is not None
-
-    # lifecycle -----------------------------------------------------------------------------
-    def _connected(self) -> None:
-        """``createClient`` (REST): arm the expiry timer and join the heartbeat."""
-        self._arm_expiry()
-        if self.rt.settings.heartbeat_enabled:
-            self.next_ping = self.rt.now() + self.rt.settings.heartbeat_period
-
-    def _arm_expiry(self) -> None:
-        self.expiry_at = self.expires if self.kind == "rest" else None
-
-    def _send(self, text: str) -> None:
-        if self.close is None:
-            self.outbox.append(text)
-
-    def _close(self, code: int = NO_STATUS, reason: str = "") -> None:
-        if self.close is None:
-            self.close = (code, reason)
-
-    def next_deadline(self) -> float | None:
-        times = [t for t in (self.handshake_deadline, self.expiry_at, self.reauth_deadline,
-                             self.next_ping, self.graphql_auth_deadline) if t is not None]
-        return min(times) if times else None
-
-    def tick(self) -> None:
-        """Fire every timer whose mock-clock time has come."""
-        if self.closed:
-            return
-        now = self.rt.now()
-        s = self.rt.settings
-        if self.handshake_deadline is not None and now >= self.handshake_deadline:
-            self.handshake_deadline = None
-            self._handshake_failed()
-            return
-        if self.graphql_auth_deadline is not None and now >= self.graphql_auth_deadline:
-            self.graphql_auth_deadline = None
-            if not (self.acc and self.acc.user):
-                self._close(*E.GRAPHQL_WS_FORBIDDEN)
-                return
-        if self.expiry_at is not None and now >= self.expiry_at:
-            # setTokenExpireTimer's callback
-            self.expiry_at = None
-            self.acc = None
-            self.expires = None
-            self._send(_ws_error("auth", E.TOKEN_EXPIRED, E.MSG_TOKEN_EXPIRED))
-            self.reauth_deadline = now + s.rest_timeout
-        if self.reauth_deadline is not None and now >= self.reauth_deadline:
-            self.reauth_deadline = None
-            self._send(_ws_error("auth", E.AUTH_TIMEOUT, E.MSG_WS_AUTH_TIMEOUT))
-            if self.mode != "public":
-                self._close()
-                return
-        if self.next_ping is not None and now >= self.next_ping:
-            # one round per look at the clock: a jump of many periods sends one ping and gives
-            # the client a period (from now) to answer, as a steady clock would have
-            if self.ping_unanswered:
-                self._close()
-                return
-            self._send(_fmt("ping"))
-            self.ping_unanswered = True
-            self.next_ping = now + s.heartbeat_period
-
-    # messages -------------------------------------------------------------------------------
-    def receive(self, text: str) -> None:
-        """One text frame from the client (journaled as ``WS <path>``, ``type=<its type>``)."""
-        if self.closed:
-            return
-        self._journal(text)
-        self.tick()
-        if self.closed:
-            return
-        if self.handshake:
-            self._handshake(text)
-            return
-        try:
-            message = _parse_json(text)
-        except ValueError:
-            self._send(_ws_error("server", E.INVALID_PAYLOAD, E.MSG_WS_UNPARSABLE))
-            return
-        if self.kind == "graphql" and not _is_ws_message(message):
-            # the base controller's parseMessage runs WebSocketMessage.parse on GraphQL sockets
-            self._send(_ws_error("server", E.INVALID_PAYLOAD, E.MSG_WS_UNPARSABLE))
-            return
-        if self.reauth_deadline is not None and _is_ws_message(message) \
-                and message["type"] == "auth":
-            self.reauth_deadline = None  # waitForMessageType(client, "auth") resolved
-        if _message_type(message) == "auth":
-            if _is_auth_message(message):  # a failed zod parse is ignored without a word
-                self._auth_request(message)
-            return
-        if self.kind == "graphql":
-            self._graphql_message(message)
-            return
-        # the REST controller: WebSocketMessage.parse, then the "websocket.message" handlers
-        if not _is_ws_message(message):
-            self._send(_ws_error("server", E.INVALID_PAYLOAD, _zod_type_error(message)))
-            return
-        self.ping_unanswered = False
-        kind = message["type"]
-        if kind == "ping":
-            self._send(_fmt(E.PONG, {"uid": message["uid"]} if "uid" in message else {}))
-        elif kind in ("subscribe", "unsubscribe"):
-            self._subscribe(message)
-
-    def _journal(self, text: str) -> None:
-        try:
-            kind = _message_type(_parse_json(text))
-        except ValueError:
-            kind = ""
-        self.rt.mock.journal.record(
-            "WS", self.rt.path_of(self.kind), f"type={kind}", 101, self.rt.now()
-        )
-
-    def _handshake(self, text: str) -> None:
-        """``handleHandshakeUpgrade``: the first message must authenticate."""
-        self.handshake = False
-        self.handshake_deadline = None
-        try:
-            payload = _parse_json(text)
-        except ValueError:
-            self._handshake_failed()
-            return
-        if _message_type(payload) != "auth" or not _is_auth_message(payload):
-            self._handshake_failed()
-            return
-        try:
-            acc, expires, refresh = self.rt.authenticate(payload)
-        except AuthFailed:
-            self._handshake_failed()
-            return
-        self._send(_auth_ok(payload.get("uid"), refresh))
-        self.acc, self.expires = acc, expires
-        self._connected()
-
-    def _handshake_failed(self) -> None:
-        self._send(_ws_error("auth", E.AUTH_FAILED, E.MSG_WS_HANDSHAKE_FAILED))
-        self._close()
-
-    def _auth_request(self, message: dict[str, Any]) -> None:
-        """``handleAuthRequest``."""
-        try:
-            acc, expires, refresh = self.rt.authenticate(message)
-        except AuthFailed:
-            self.acc = None
-            self.expires = None
-            self.expiry_at = None
-            self._send(_ws_error("auth", E.AUTH_FAILED, E.MSG_WS_AUTH_FAILED, message.get("uid")))
-            if self.mode != "public":
-                self._close()
-            return
-        self.acc, self.expires = acc, expires
-        self._arm_expiry()
-        self._send(_auth_ok(message.get("uid"), refresh))
-
-    # subscribe.ts (fixture collections, read through the REST items code) -----------------
-    def _subscribe(self, message: dict[str, Any]) -> None:
-        uid = message.get("uid")
-        if message["type"] == "unsubscribe":
-            if uid is not None:
-                self.subscriptions.pop(str(uid), None)
-            else:
-                self.subscriptions.clear()
-            self._send(_fmt("subscription", {"event": "unsubscribe"}, uid))
-            return
-        collection = message.get("collection")
-        if not isinstance(collection, str):
-            received = _zod_received(collection, "collection" in message)
-            self._send(_ws_error("subscribe", E.INVALID_PAYLOAD,
-                                 E.msg_zod_expected("string", received, "collection")))
-            return
-        acc = self.acc or Accountability()
-        api = self.rt.api
-        if not acc.admin and collection not in api.svc.seed.collections:
-            self._send(_ws_error("subscribe", E.INVALID_COLLECTION, E.MSG_WS_INVALID_COLLECTION, uid))
-            return
-        if uid is not None:
-            self.subscriptions[str(uid)] = collection
-        if "event" in message:
-            self._send(_fmt("subscription", {"event": "init"}, None if uid is None else str(uid)))
-            return
-
-        def read() -> list[dict[str, Any]]:
-            from authmock.flavours.directus.routes import Ctx
-
-            rows, perm = api._collection(Ctx(body={}, token=None, acc=acc), collection)
-            fields = None if perm is None or "*" in perm["fields"] else perm["fields"]
-            wanted = _query_fields(message.get("query"))
-            return [{k: v for k, v in r.items()
-                     if (fields is None or k in fields) and (wanted is None or k in wanted)}
-                    for r in rows[:100]]
-
-        try:
-            data = self.rt.call(read)
-        except E.DirectusError as err:
-            self._send(_ws_error("subscribe", err.code, err.message))
-            return
-        self._send(_fmt("subscription", {"event": "init", "data": data},
-                        None if uid is None else str(uid)))
-
-    # controllers/graphql.ts + graphql-ws (as far as authentication goes) --------------------
-    def _graphql_message(self, message: dict[str, Any]) -> None:
-        kind = message["type"]
-        if kind == "connection_init" and self.mode != "strict":
-            payload = message.get("payload")
-            params = payload if isinstance(payload, dict) else {}
-            token = params.get("access_token")
-            if self.mode == "handshake":
-                if isinstance(token, str):
-                    try:
-                        acc, expires, _ = self.rt.authenticate({"access_token": token})
-                    except AuthFailed:
-                        self._send(_ws_error("auth", E.AUTH_FAILED, E.MSG_WS_AUTH_FAILED,
-                                             message.get("uid")))
-                        return
-                    self.acc, self.expires = acc, expires
-                else:
-                    self._close(*E.GRAPHQL_WS_FORBIDDEN)
-                    return
-        elif self.mode == "handshake" and not (self.acc and self.acc.user):
-            self._close(*E.GRAPHQL_WS_FORBIDDEN)
-            return
-        # graphql-ws's own handling
-        if kind == "connection_init":
-            if self.graphql_initialised:
-                self._close(*_TOO_MANY_INITS)
-                return
-            self.graphql_initialised = True
-            self._send(_dumps({"type": "connection_ack"}))
-        elif kind == "ping":
-            pong: dict[str, Any] = {"type": E.PONG}
-            if "payload" in message:
-                pong["payload"] = message["payload"]
-            self._send(_dumps(pong))
-        elif kind == "subscribe":
-            if not self.graphql_initialised:
-                self._close(*_UNAUTHORIZED)
-                return
-            self._graphql_operation(message)
-
-    def _graphql_operation(self, message: dict[str, Any]) -> None:
-        """A query or mutation over graphql-ws: ``next`` then ``complete`` (subscriptions are
-        not served; their operation gets the executor's error)."""
-        from graphql import GraphQLError, execute, parse, validate
-
-        from authmock.flavours.directus.graphql import GqlContext, _formatted, _process_error
-        from authmock.flavours.directus.routes import Ctx
-
-        op_id = message.get("id")
-        raw_payload = message.get("payload")
-        payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
-        acc = self.acc or Accountability()
-        api = self.rt.api
-        query = payload.get("query")
-        try:
-            document = parse(query if isinstance(query, str) else "")
-        except GraphQLError as err:
-            self._send(_dumps({"id": op_id, "type": "error", "payload": [_formatted(err)]}))
-            return
-        schema = api.graphql.schema("items", acc)
-        errors = validate(schema, document)
-        if errors:
-            self._send(_dumps({"id": op_id, "type": "error",
-                               "payload": [_formatted(e) for e in errors]}))
-            return
-        variables = payload.get("variables")
-        op_name = payload.get("operationName")
-
-        def run() -> Any:
-            ctx = Ctx(body={}, token=None, acc=acc)
-            return execute(schema, document, context_value=GqlContext(api, ctx, acc),
-                           variable_values=variables if isinstance(variables, dict) else None,
-                           operation_name=op_name if isinstance(op_name, str) else None)
-
-        result = self.rt.call(run)
-        out: dict[str, Any] = {}
-        if result.data:
-            out["data"] = result.data
-        if result.errors:
-            out["errors"] = [_process_error(acc, e) for e in result.errors]
-        self._send(_dumps({"id": op_id, "type": "next", "payload": out}))
-        self._send(_dumps({"id": op_id, "type": "complete"}))
-
-    def take(self) -> list[str]:
-        out, self.outbox = self.outbox, []
-        return out
-
-
-def _query_fields(query: Any) -> list[str] | None:
-    """The plain ``fields`` of a subscription's query (``"id,status"`` or a list); None: all."""
-    if not isinstance(query, dict) or query.get("fields") is None:
-        return None
-    raw = query["fields"]
-    parts = raw.split(",") if isinstance(raw, str) else [str(f) for f in raw] if isinstance(raw, list) else []
-    names = [p.strip() for p in parts if p.strip()]
-    return None if not names or "*" in names else names
-
-
-def _auth_ok(uid: Any, refresh: str | None) -> str:
-    """``authenticationSuccess``."""
-    out: dict[str, Any] = {"type": "auth", "status": "ok"}
-    if uid is not None:
-        out["uid"] = uid
-    if refresh is not None:
-        out["refresh_token"] = refresh
-    return _dumps(out)
 
 
 # transports -----------------------------------------------------------------------------------
@@ -694,7 +222,9 @@ class RealtimeMiddleware:
                 if data is None:
                     continue
                 with lock:
-                    session.receive(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+                    session.receive(
+                        data if isinstance(data, str) else data.decode("utf-8", "replace")
+                    )
         except simple_websocket.ConnectionClosed:
             return
 
@@ -756,7 +286,7 @@ def connect(app: Any, path: str = "/websocket", *, query: str = "", cookie: str 
     return InProcessSocket(realtime, session)
 
 
-def install(mock: Mock, api: DirectusApi, settings: RealtimeSettings) -> None:
+def install(mock: Mock, api: Directus, settings: RealtimeSettings) -> None:
     """Mount the WebSocket servers on the app (``setup`` calls this once)."""
     realtime = Realtime(mock, api, settings)
     mock.app.extensions["authmock.directus.realtime"] = realtime

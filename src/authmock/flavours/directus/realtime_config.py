@@ -33,9 +33,23 @@ def realtime_fields() -> dict[str, Any]:
     from authmock.nodes import Field, Rule, Value, above, one_of
 
     def flag(default: bool, what: str) -> Field:
-        return Field(Value(bool, str, rules=[Rule(
-            lambda v: None if isinstance(v, bool) or v.lower() in ("true", "false") else _ENV_BOOL)]),
-            default=default, description=what)
+        return Field(
+            Value(
+                bool,
+                str,
+                rules=[
+                    Rule(
+                        lambda v: (
+                            None
+                            if isinstance(v, bool) or v.lower() in ("true", "false")
+                            else _ENV_BOOL
+                        )
+                    )
+                ],
+            ),
+            default=default,
+            description=what,
+        )
 
     def mode(what: str) -> Field:
         return Field(Value(str, rules=[one_of(

@@ -8,28 +8,26 @@ the mock clock; mails go to the mailbox.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Response, request
 
-from authmock.clock import isoformat
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
+from authmock.flavours.directus import users_api
 from authmock.flavours.directus.accounts import (
-    AccountSettings,
     filter_matches,
     is_uri,
     is_uuid4,
     setting,
 )
+from authmock.flavours.directus.http import set_query, url_allowed
 from authmock.flavours.directus.joi import _string, is_valid_email
-from authmock.flavours.directus.service import set_query, url_allowed
+from authmock.flavours.directus.ratelimit import client_key, consume, rate_limit_error
+from authmock.flavours.directus.state import Ctx, Directus
+from authmock.routing import RouteTable
 
-if TYPE_CHECKING:
-    from authmock.flavours.directus.routes import Ctx
-    from authmock.flavours.directus.users_api import UsersApi
-
+routes = RouteTable(style="express")
 _MISSING: Any = object()
 
 
@@ -116,154 +114,154 @@ def validate_accept(body: Any) -> str | None:
     return None
 
 
-class Flows:
-    """Registration and invites of one app."""
+# tokens -----------------------------------------------------------------------------
+def _sign(api: Directus, email: str, scope: str, ttl_ms: float) -> str:
+    iat = int(api.svc.now)
+    return api.mock.tokens.encode(
+        {
+            "email": email,
+            "scope": scope,
+            "iat": iat,
+            "exp": int(iat + ttl_ms / 1000.0),
+            "iss": "directus",
+        }
+    )
 
-    def __init__(self, users: UsersApi) -> None:
-        self.users = users
-        self.api = users.api
-        self.svc = users.svc
-        self.mock = users.mock
-        self.acc_settings: AccountSettings = self.svc.settings.accounts
 
-    # tokens -----------------------------------------------------------------------------
-    def _sign(self, email: str, scope: str, ttl_ms: float) -> str:
-        iat = int(self.svc.now)
-        return self.mock.tokens.encode(
-            {"email": email, "scope": scope, "iat": iat, "exp": int(iat + ttl_ms / 1000.0), "iss": "directus"}
+def _verify(api: Directus, token: Any) -> dict[str, Any]:
+    if not isinstance(token, str) or not token:
+        raise E.invalid_token()  # jsonwebtoken: "jwt must be provided"
+    return api.svc.verify_jwt(token)
+
+
+def _stall(api: Directus) -> None:
+    if api.mock.realistic_timing:
+        api.mock.stall(api.settings.accounts.register_stall_ms / 1000.0)
+
+
+# registration -----------------------------------------------------------------------
+def _rate_limit(api: Directus) -> None:
+    """RATE_LIMITER_REGISTRATION_* (on by default in Directus: 5 per 60 s per IP)."""
+    acc = api.settings.accounts
+    if not acc.registration_limiter:
+        return
+    table = api.mock.store.table("directus_rate_limiter_registration")
+    now_ms = int(api.svc.now * 1000)
+    ends = consume(
+        table, client_key(), now_ms, acc.registration_points, acc.registration_duration
+    )
+    if ends is not None:
+        raise rate_limit_error(acc.registration_points, now_ms, ends)
+
+
+@routes.route("POST", "/users/register")
+def register(api: Directus, ctx: Ctx) -> Response:
+    try:
+        _rate_limit(api, )
+    except E.DirectusError as err:
+        return api.error(err)  # the consumed point stays consumed
+    reason = validate_register(ctx.body)
+    if reason is not None:
+        raise E.invalid_payload(reason)
+    body: dict[str, Any] = ctx.body
+    url = body.get("verification_url")
+    if url and not url_allowed(url, api.settings.accounts.register_allow_list):
+        raise E.invalid_payload(E.REASON_REGISTER_URL.format(url=url))
+    if not setting(api.svc, "public_registration"):
+        raise E.forbidden()
+    email: str = body["email"]
+    verify = bool(setting(api.svc, "public_registration_verify_email"))
+    email_filter = setting(api.svc, "public_registration_email_filter")
+    if email_filter and not filter_matches(email_filter, {"email": email}):
+        _stall(api, )
+        raise E.forbidden()
+    existing = api.svc.user_by_email(email)
+    if existing is None:
+        users_api.create_users(api, None, [{
+            "email": email,
+            "password": body["password"],
+            "role": setting(api.svc, "public_registration_role"),
+            "status": "unverified" if verify else "active",
+            "first_name": body.get("first_name"),
+            "last_name": body.get("last_name"),
+        }])
+    elif existing.get("status") != "unverified":
+        _stall(api, )  # no user enumeration: the same 204 as a success
+        return api.no_content(ctx)
+    if verify:
+        token = _sign(api, email, "pending-registration", api.settings.accounts.verification_ttl_ms)
+        base = url or api.public_url().rstrip("/") + "/users/register/verify-email"
+        link = set_query(str(base), "token", token)
+        text = E.MAIL_VERIFY_TEXT.format(
+            project=setting(api.svc, "project_name") or "Directus", link=link
         )
+        api.mock.mailbox.send(email, E.MAIL_VERIFY_SUBJECT, text, token=token, links=[link])
+    _stall(api, )
+    return api.no_content(ctx)
 
-    def _verify(self, token: Any) -> dict[str, Any]:
-        if not isinstance(token, str) or not token:
-            raise E.invalid_token()  # jsonwebtoken: "jwt must be provided"
-        return self.svc.verify_jwt(token)
 
-    def _stall(self) -> None:
-        if self.mock.realistic_timing:
-            self.mock.stall(self.acc_settings.register_stall_ms / 1000.0)
+@routes.route("GET", "/users/register/verify-email")
+def verify_email(api: Directus, ctx: Ctx) -> Response:
+    tokens = request.args.getlist("token")
+    if len(tokens) > 1:  # Joi.string() refuses the array qs makes of a repeated key
+        return H.redirect_response("/admin/login")
+    claims = _verify(api, tokens[0] if tokens else None)
+    if claims.get("scope") != "pending-registration":
+        raise E.forbidden()
+    email = claims.get("email")
+    user = api.svc.user_by_email(email) if isinstance(email, str) else None
+    if user is None or user.get("status") != "unverified":
+        raise E.invalid_payload(E.REASON_INVALID_VERIFICATION)
+    users_api.update_user(api, None, user["id"], {"status": "active"}, internal=True)
+    return H.redirect_response(f"/admin/users/{user['id']}")
 
-    # registration -----------------------------------------------------------------------
-    def _rate_limit(self) -> None:
-        """RATE_LIMITER_REGISTRATION_* (on by default in Directus: 5 per 60 s per IP)."""
-        from authmock.flavours.directus.routes import _js_round, _ms_short
 
-        acc = self.acc_settings
-        if not acc.registration_limiter:
-            return
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-        key = forwarded or request.remote_addr or "unknown"
-        table = self.mock.store.table("directus_rate_limiter_registration")
-        now_ms = int(self.svc.now * 1000)
-        window = table.get(key)
-        if window is None or now_ms >= window["ends"]:
-            window = {"ends": now_ms + int(acc.registration_duration * 1000), "consumed": 0}
-        window = {**window, "consumed": window["consumed"] + 1}
-        table.put(key, window)
-        if window["consumed"] <= acc.registration_points:
-            return
-        before_next = max(window["ends"] - now_ms, 0)
-        reset = isoformat(datetime.fromtimestamp((now_ms + before_next) / 1000.0, tz=timezone.utc))
-        err = E.rate_limited(acc.registration_points, reset, _ms_short(before_next))
-        err.headers["Retry-After"] = str(_js_round(before_next / 1000.0))
-        raise err
-
-    def register(self, ctx: Ctx) -> Response:
-        try:
-            self._rate_limit()
-        except E.DirectusError as err:
-            return self.api.error(err)  # the consumed point stays consumed
-        reason = validate_register(ctx.body)
-        if reason is not None:
-            raise E.invalid_payload(reason)
-        body: dict[str, Any] = ctx.body
-        url = body.get("verification_url")
-        if url and not url_allowed(url, self.acc_settings.register_allow_list):
-            raise E.invalid_payload(E.REASON_REGISTER_URL.format(url=url))
-        if not setting(self.svc, "public_registration"):
-            raise E.forbidden()
-        email: str = body["email"]
-        verify = bool(setting(self.svc, "public_registration_verify_email"))
-        email_filter = setting(self.svc, "public_registration_email_filter")
-        if email_filter and not filter_matches(email_filter, {"email": email}):
-            self._stall()
-            raise E.forbidden()
-        existing = self.svc.user_by_email(email)
-        if existing is None:
-            self.users.create_users(None, [{
-                "email": email,
-                "password": body["password"],
-                "role": setting(self.svc, "public_registration_role"),
-                "status": "unverified" if verify else "active",
-                "first_name": body.get("first_name"),
-                "last_name": body.get("last_name"),
-            }])
-        elif existing.get("status") != "unverified":
-            self._stall()  # no user enumeration: the same 204 as a success
-            return self.api.no_content(ctx)
-        if verify:
-            token = self._sign(email, "pending-registration", self.acc_settings.verification_ttl_ms)
-            base = url or self.api.public_url().rstrip("/") + "/users/register/verify-email"
+# invites ----------------------------------------------------------------------------
+@routes.route("POST", "/users/invite")
+def invite(api: Directus, ctx: Ctx) -> Response:
+    reason = validate_invite(ctx.body)
+    if reason is not None:
+        raise E.invalid_payload(reason)
+    body: dict[str, Any] = ctx.body
+    role: str = body["role"]
+    url = body.get("invite_url")
+    pre: E.DirectusError | None = None
+    if url and not url_allowed(url, api.settings.accounts.invite_allow_list):
+        pre = E.invalid_payload(E.REASON_INVITE_URL.format(url=url))
+    emails = body["email"] if isinstance(body["email"], list) else [body["email"]]
+    for email in emails:
+        user = api.svc.user_by_email(email)
+        if user is None:
+            users_api.create_users(
+                api, ctx.acc, [{"email": email, "role": role, "status": "invited"}], pre=pre
+            )
+        elif user.get("status") == "invited" and user.get("role") != role:
+            users_api.update_user(api, ctx, user["id"], {"role": role}, pre=pre)
+        if user is None or user.get("status") == "invited":
+            address = user["email"] if user is not None else email
+            token = _sign(api, address, "invite", api.settings.accounts.invite_ttl_ms)
+            base = url or api.public_url().rstrip("/") + "/admin/accept-invite"
             link = set_query(str(base), "token", token)
-            text = E.MAIL_VERIFY_TEXT.format(project=setting(self.svc, "project_name") or "Directus", link=link)
-            self.mock.mailbox.send(email, E.MAIL_VERIFY_SUBJECT, text, token=token, links=[link])
-        self._stall()
-        return self.api.no_content(ctx)
+            text = E.MAIL_INVITE_TEXT.format(
+                project=setting(api.svc, "project_name") or "Directus", link=link, email=address
+            )
+            api.mock.mailbox.send(address, E.MAIL_INVITE_SUBJECT, text, token=token, links=[link])
+    return api.no_content(ctx)
 
-    def verify_email(self, ctx: Ctx) -> Response:
-        tokens = request.args.getlist("token")
-        if len(tokens) > 1:  # Joi.string() refuses the array qs makes of a repeated key
-            return H.redirect_response("/admin/login")
-        claims = self._verify(tokens[0] if tokens else None)
-        if claims.get("scope") != "pending-registration":
-            raise E.forbidden()
-        email = claims.get("email")
-        user = self.svc.user_by_email(email) if isinstance(email, str) else None
-        if user is None or user.get("status") != "unverified":
-            raise E.invalid_payload(E.REASON_INVALID_VERIFICATION)
-        self.users.update_user(None, user["id"], {"status": "active"}, internal=True)
-        return H.redirect_response(f"/admin/users/{user['id']}")
 
-    # invites ----------------------------------------------------------------------------
-    def invite(self, ctx: Ctx) -> Response:
-        reason = validate_invite(ctx.body)
-        if reason is not None:
-            raise E.invalid_payload(reason)
-        body: dict[str, Any] = ctx.body
-        role: str = body["role"]
-        url = body.get("invite_url")
-        pre: E.DirectusError | None = None
-        if url and not url_allowed(url, self.acc_settings.invite_allow_list):
-            pre = E.invalid_payload(E.REASON_INVITE_URL.format(url=url))
-        emails = body["email"] if isinstance(body["email"], list) else [body["email"]]
-        for email in emails:
-            user = self.svc.user_by_email(email)
-            if user is None:
-                self.users.create_users(ctx.acc, [{"email": email, "role": role, "status": "invited"}], pre=pre)
-            elif user.get("status") == "invited" and user.get("role") != role:
-                self.users.update_user(ctx, user["id"], {"role": role}, pre=pre)
-            if user is None or user.get("status") == "invited":
-                address = user["email"] if user is not None else email
-                token = self._sign(address, "invite", self.acc_settings.invite_ttl_ms)
-                base = url or self.api.public_url().rstrip("/") + "/admin/accept-invite"
-                link = set_query(str(base), "token", token)
-                text = E.MAIL_INVITE_TEXT.format(
-                    project=setting(self.svc, "project_name") or "Directus", link=link, email=address
-                )
-                self.mock.mailbox.send(address, E.MAIL_INVITE_SUBJECT, text, token=token, links=[link])
-        return self.api.no_content(ctx)
-
-    def accept_invite(self, ctx: Ctx) -> Response:
-        reason = validate_accept(ctx.body)
-        if reason is not None:
-            raise E.invalid_payload(reason)
-        claims = self._verify(ctx.body["token"])
-        if claims.get("scope") != "invite":
-            raise E.forbidden()
-        email = claims.get("email")
-        user = self.svc.user_by_email(email) if isinstance(email, str) else None
-        if user is None or user.get("status") != "invited":
-            raise E.invalid_payload(E.REASON_NOT_INVITED.format(email=H.js_string(email)))
-        self.users.update_user(
-            None, user["id"], {"password": ctx.body["password"], "status": "active"}, internal=True
-        )
-        return self.api.no_content(ctx)
+@routes.route("POST", "/users/invite/accept")
+def accept_invite(api: Directus, ctx: Ctx) -> Response:
+    reason = validate_accept(ctx.body)
+    if reason is not None:
+        raise E.invalid_payload(reason)
+    claims = _verify(api, ctx.body["token"])
+    if claims.get("scope") != "invite":
+        raise E.forbidden()
+    email = claims.get("email")
+    user = api.svc.user_by_email(email) if isinstance(email, str) else None
+    if user is None or user.get("status") != "invited":
+        raise E.invalid_payload(E.REASON_NOT_INVITED.format(email=H.js_string(email)))
+    users_api.update_user(api,
+        None, user["id"], {"password": ctx.body["password"], "status": "active"}, internal=True
+    )
+    return api.no_content(ctx)

@@ -88,7 +88,9 @@ def _dicts_in(value: Any, suffix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, dict):
         return [(suffix, _ORIGIN)]
     if isinstance(value, list):
-        return [found for i, item in enumerate(value) for found in _dicts_in(item, f"{suffix}[{i}]")]
+        return [
+            found for i, item in enumerate(value) for found in _dicts_in(item, f"{suffix}[{i}]")
+        ]
     return []
 
 

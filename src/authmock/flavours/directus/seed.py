@@ -15,7 +15,6 @@ from authmock.flavours.directus.config import (
     Provider,
     Role,
     Seed,
-    fake_password_hash,
     parse_settings,
     url_list,
 )
@@ -60,15 +59,17 @@ def _role(raw: dict[str, Any]) -> Role:
 
 def _provider(raw: dict[str, Any]) -> Provider:
     allow = raw["redirect_allow_list"]
-    return Provider(name=raw["name"], driver=raw["driver"], label=raw["label"], icon=raw["icon"],
-                    mode=raw["mode"], redirect_allow_list=None if allow is None else url_list(allow))
+    return Provider(
+        name=raw["name"],
+        driver=raw["driver"],
+        label=raw["label"],
+        icon=raw["icon"],
+        mode=raw["mode"],
+        redirect_allow_list=None if allow is None else url_list(allow),
+    )
 
 
 def _user(raw: dict[str, Any], role_ids: dict[str, str]) -> dict[str, Any]:
     row = dict(zip(USER_COLUMNS, map(raw.get, USER_COLUMNS), strict=True))
     row["role"] = None if raw["role"] is None else role_ids[raw["role"]]
-    password = raw["password"]
-    row["password_hash"] = (
-        fake_password_hash(f"{raw['id']}:{password}") if password is not None else None
-    )
-    return row
+    return row  # no password_hash: config.stored_password_hash derives it when asked

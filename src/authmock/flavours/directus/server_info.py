@@ -16,8 +16,8 @@ from authmock.flavours.directus import errors as E
 if TYPE_CHECKING:
     from flask import Response
 
-    from authmock.flavours.directus.routes import Ctx, DirectusApi
-    from authmock.flavours.directus.service import Accountability
+    from authmock.flavours.directus.sessions import Accountability
+    from authmock.flavours.directus.state import Ctx, Directus
 
 #: what the controller sets before respond (Express adds the charset)
 HEALTH_JSON_TYPE = "application/health+json; charset=utf-8"
@@ -29,7 +29,7 @@ _LIMITER_MS = 0.087
 _STORAGE_MS = 0.733
 
 
-def health(api: DirectusApi, acc: Accountability) -> dict[str, Any]:
+def health(api: Directus, acc: Accountability) -> dict[str, Any]:
     """The payload ``ServerService.health()`` returns for this caller."""
     if not acc.admin:
         return {"status": "ok"}
@@ -63,7 +63,7 @@ def health(api: DirectusApi, acc: Accountability) -> dict[str, Any]:
     }
 
 
-def health_route(api: DirectusApi, ctx: Ctx) -> Response:
+def health_route(api: Directus, ctx: Ctx) -> Response:
     """The ``/server/health`` controller: its own Content-Type, then ``respond``."""
     response = api.ok(health(api, ctx.acc), ctx)
     response.headers["Content-Type"] = HEALTH_JSON_TYPE

@@ -20,7 +20,7 @@ from flask import Flask, Response, request
 
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
-from authmock.flavours.directus.service import url_allowed
+from authmock.flavours.directus.http import url_allowed
 from authmock.mock import CONTROL_PREFIX
 from authmock.tokens import constant_time_equals
 
@@ -29,14 +29,14 @@ IDP_PREFIX = CONTROL_PREFIX + "/directus/idp"
 
 if TYPE_CHECKING:
     from authmock.flavours.directus.config import Provider
-    from authmock.flavours.directus.routes import Ctx, DirectusApi
+    from authmock.flavours.directus.state import Ctx, Directus
 
 SSO_DRIVERS = ("oauth2", "openid", "saml")
 CODE_TTL = 300.0
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def _provider(api: DirectusApi, name: str, drivers: tuple[str, ...]) -> Provider:
+def _provider(api: Directus, name: str, drivers: tuple[str, ...]) -> Provider:
     p = api.svc.provider(name)
     if p is None or p.driver not in drivers:
         raise E.route_not_found(H.raw_path())
@@ -73,7 +73,7 @@ def _origin(url: str) -> tuple[str, str] | None:
     return scheme + ":", hostname
 
 
-def redirect_allowed(api: DirectusApi, p: Provider, redirect: Any) -> bool:
+def redirect_allowed(api: Directus, p: Provider, redirect: Any) -> bool:
     """``isLoginRedirectAllowed``: relative paths, PUBLIC_URL's origin, or the allow-list."""
     if not H.js_truthy(redirect):
         return True
@@ -83,7 +83,9 @@ def redirect_allowed(api: DirectusApi, p: Provider, redirect: Any) -> bool:
     if target is None:
         return not redirect.startswith("//")
     public = api.public_url()
-    if p.redirect_allow_list is not None and url_allowed(redirect, [*p.redirect_allow_list, public]):
+    if p.redirect_allow_list is not None and url_allowed(
+        redirect, [*p.redirect_allow_list, public]
+    ):
         return True
     mine = _origin(public)
     return mine is not None and mine == target
@@ -101,7 +103,7 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
+def start(api: Directus, ctx: Ctx, name: str) -> Response:
     p = _provider(api, name, SSO_DRIVERS)
     redirect = _redirect_param()
     if not redirect_allowed(api, p, redirect):
@@ -145,7 +147,7 @@ def start(api: DirectusApi, ctx: Ctx, name: str) -> Response:
     return response
 
 
-def _finish(api: DirectusApi, ctx: Ctx, p: Provider, code: Any, redirect: Any,
+def _finish(api: Directus, ctx: Ctx, p: Provider, code: Any, redirect: Any,
             verifier: str | None, clear: str | None, otp: Any = None) -> Response:
     """Log in from an IdP code; set the cookie and redirect, or answer JSON without redirect."""
     mode = p.mode or "session"
@@ -155,7 +157,10 @@ def _finish(api: DirectusApi, ctx: Ctx, p: Provider, code: Any, redirect: Any,
             entry is None
             or entry["provider"] != p.name
             or entry["expires"] < api.svc.now
-            or (verifier is not None and not constant_time_equals(entry["state"], _challenge(verifier)))
+            or (
+                verifier is not None
+                and not constant_time_equals(entry["state"], _challenge(verifier))
+            )
         ):
             raise E.invalid_credentials()
         api.svc.sso_codes.delete(code)
@@ -194,7 +199,7 @@ def _finish(api: DirectusApi, ctx: Ctx, p: Provider, code: Any, redirect: Any,
     return response
 
 
-def callback(api: DirectusApi, ctx: Ctx, name: str) -> Response:
+def callback(api: Directus, ctx: Ctx, name: str) -> Response:
     p = _provider(api, name, ("oauth2", "openid"))
     cookie_name = f"{p.driver}.{p.name}"
     raw = request.cookies.get(cookie_name)
@@ -208,14 +213,14 @@ def callback(api: DirectusApi, ctx: Ctx, name: str) -> Response:
                    claims.get("otp"))
 
 
-def callback_post(api: DirectusApi, ctx: Ctx, name: str) -> Response:
+def callback_post(api: Directus, ctx: Ctx, name: str) -> Response:
     p = _provider(api, name, ("oauth2", "openid"))
     del p
     fields = H.url_search_params(list(request.form.items(multi=True)))
     return H.redirect_response(f"./callback?{fields}", 303)
 
 
-def saml_acs(api: DirectusApi, ctx: Ctx, name: str) -> Response:
+def saml_acs(api: Directus, ctx: Ctx, name: str) -> Response:
     p = _provider(api, name, ("saml",))
     relay = request.form.get("RelayState")
     return _finish(api, ctx, p, request.form.get("SAMLResponse"), relay, None, None)
@@ -235,7 +240,7 @@ small{{color:#666}}</style></head>
 </body></html>"""
 
 
-def _idp_page(api: DirectusApi, p: Provider) -> Response:
+def _idp_page(api: Directus, p: Provider) -> Response:
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
         for k, v in request.args.items()
@@ -257,7 +262,7 @@ def _idp_page(api: DirectusApi, p: Provider) -> Response:
     return Response(body, 200, content_type="text/html; charset=utf-8")
 
 
-def _signin(api: DirectusApi, p: Provider) -> Response:
+def _signin(api: Directus, p: Provider) -> Response:
     form = request.form
     user_id = form.get("user", "")
     public = api.public_url()
@@ -276,34 +281,55 @@ def _signin(api: DirectusApi, p: Provider) -> Response:
         )
         return Response(page, 200, content_type="text/html; charset=utf-8")
     # encoded like any URL put in a header, so a hostile form value cannot break the response
-    redirect_uri = H.encode_url(form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback")
+    redirect_uri = H.encode_url(
+        form.get("redirect_uri") or f"{public}/auth/login/{p.name}/callback"
+    )
     state = form.get("state", "")
     if not user_id:
-        return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'error': 'access_denied', 'state': state})}"})
+        return Response(
+            status=302,
+            headers={
+                "Location": redirect_uri + "?"
+                + urlencode({"error": "access_denied", "state": state})
+            },
+        )
     code = _new_code(api, p, user_id, state)
-    return Response(status=302, headers={"Location": f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"})
+    return Response(
+        status=302,
+        headers={"Location": f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"},
+    )
 
 
-def _new_code(api: DirectusApi, p: Provider, user_id: str, state: str) -> str:
+def _new_code(api: Directus, p: Provider, user_id: str, state: str) -> str:
     code = api.mock.rng.alnum(32)
     if user_id:
         api.svc.sso_codes.put(
-            code, {"provider": p.name, "user": user_id, "state": state, "expires": api.svc.now + CODE_TTL}
+            code,
+            {
+                "provider": p.name,
+                "user": user_id,
+                "state": state,
+                "expires": api.svc.now + CODE_TTL,
+            },
         )
     return code
 
 
-def register_idp(app: Flask, api: DirectusApi) -> None:
+def register_idp(app: Flask, api: Directus) -> None:
     def page(provider: str) -> Response:
         p = api.svc.provider(provider)
         if p is None or p.driver not in SSO_DRIVERS:
-            return Response(f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8")
+            return Response(
+                f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8"
+            )
         return _idp_page(api, p)
 
     def signin(provider: str) -> Response:
         p = api.svc.provider(provider)
         if p is None or p.driver not in SSO_DRIVERS:
-            return Response(f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8")
+            return Response(
+                f"no SSO provider {provider!r}", 404, content_type="text/plain; charset=utf-8"
+            )
         return _signin(api, p)
 
     app.add_url_rule(f"{IDP_PREFIX}/<provider>", "directus_idp", page, methods=["GET"])
