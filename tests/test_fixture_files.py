@@ -183,7 +183,8 @@ def test_the_shipped_schema_is_current_valid_and_accepts_the_bundled_fixture(
     printed = json.loads(capsys.readouterr().out)
     shipped = json.loads(bundled_schema_path(flavour).read_text())
     assert printed == shipped, (
-        f"regenerate: authmock schema {flavour} > src/authmock/flavours/{flavour}/fixture.schema.json"
+        f"regenerate: authmock schema {flavour} > "
+        f"src/authmock/flavours/{flavour}/fixture.schema.json"
     )
     jsonschema.Draft202012Validator.check_schema(shipped)
     bundled = json.loads(bundled_fixture_path(flavour).read_text())
