@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from functools import cache
+import threading
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -77,13 +77,20 @@ NOT_LOOPBACK = ("control API answers loopback callers only; start authmock with 
 blueprint = Blueprint("authmock_control", __name__)
 
 
-@cache
+_nesting = threading.Lock()
+_nested: list[Blueprint] = []  # the inspector's blueprint, once nested
+
+
 def control_blueprint() -> Blueprint:
     """The control blueprint with the inspector's ``/users`` and ``/sessions`` nested (behind
-    the same token check); nested once, as a Blueprint cannot change once registered."""
-    from authmock.inspector import api
+    the same token check); nested once, under a lock, as apps may be built on several threads
+    and a Blueprint cannot change once registered."""
+    with _nesting:
+        if not _nested:
+            from authmock.inspector import api
 
-    blueprint.register_blueprint(api)
+            blueprint.register_blueprint(api)
+            _nested.append(api)
     return blueprint
 
 
