@@ -27,6 +27,7 @@ USER = "user@example.com"
 INACTIVE = "inactive@example.com"
 ADMIN_LOGIN = "/api/v2/system/admin/session"
 USER_LOGIN = "/api/v2/user/session"
+USER_PASSWORD = "/api/v2/user/password"
 T0 = "2026-02-18T19:45:18Z"
 
 
@@ -73,6 +74,11 @@ def token_of(client: FlaskClient, email: str = ADMIN, *, key: str | None = ADMIN
     assert response.status_code == 200, response.get_data(as_text=True)
     token: str = response.json["session_token"]  # type: ignore[index]
     return token
+
+
+def json_of(response: TestResponse) -> Any:
+    """The decoded JSON body (``response.json`` is typed ``Any | None``)."""
+    return response.json
 
 
 def error(response: TestResponse) -> tuple[int, str]:

@@ -183,7 +183,8 @@ def test_deleted_user_tokens_are_blacklisted(dreamfactory_mock: MockFixture) -> 
     client = dreamfactory_mock.client
     admin = token_of(client)
     token = user_token(dreamfactory_mock)
-    assert client.delete("/api/v2/system/user/2", headers=headers(ADMIN_KEY, admin)).status_code == 200
+    deleted = client.delete("/api/v2/system/user/2", headers=headers(ADMIN_KEY, admin))
+    assert deleted.status_code == 200
     status, _ = error(client.get(CONTACTS, headers=headers(FRONTEND_KEY, token)))
     assert status == 403
 

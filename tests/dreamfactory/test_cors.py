@@ -15,7 +15,9 @@ VITE = "http://localhost:5173"
 ASKED = "content-type,x-dreamfactory-api-key,x-dreamfactory-session-token"
 
 
-def _preflight(mock: MockFixture, origin: str, method: str = "POST", path: str = ADMIN_LOGIN) -> Any:
+def _preflight(
+    mock: MockFixture, origin: str, method: str = "POST", path: str = ADMIN_LOGIN
+) -> Any:
     return mock.client.open(path, method="OPTIONS", headers={
         "Origin": origin, "Access-Control-Request-Method": method,
         "Access-Control-Request-Headers": ASKED})
@@ -33,7 +35,8 @@ def test_a_loopback_preflight_gets_the_entrys_verbs_and_headers(
     response = _preflight(dreamfactory_mock, origin)
     assert response.status_code == 204
     assert response.data == b"" and "Content-Type" not in response.headers
-    cors = {k: v for k, v in response.headers.items() if k.startswith("Access-Control-") or k == "Vary"}
+    cors = {k: v for k, v in response.headers.items()
+            if k.startswith("Access-Control-") or k == "Vary"}
     assert cors == {
         "Access-Control-Allow-Origin": origin,
         "Vary": "Origin, Access-Control-Request-Method",
@@ -55,7 +58,9 @@ def test_a_preflight_for_another_verb_is_refused_as_dfcorsservice_does(
     assert response.headers["Access-Control-Allow-Origin"] == VITE
 
 
-def test_answers_and_errors_echo_the_origin_with_credentials(dreamfactory_mock: MockFixture) -> None:
+def test_answers_and_errors_echo_the_origin_with_credentials(
+    dreamfactory_mock: MockFixture,
+) -> None:
     ok = _login(dreamfactory_mock, VITE)
     wrong = _login(dreamfactory_mock, VITE, password="nope")
     assert ok.status_code == 200 and wrong.status_code == 401
@@ -82,7 +87,9 @@ def test_cors_origins_replace_the_loopback_list(dreamfactory_mock: MockFixture) 
 
 
 @pytest.mark.authmock(cors=False)
-def test_cors_off_is_dreamfactorys_default_without_a_cors_entry(dreamfactory_mock: MockFixture) -> None:
+def test_cors_off_is_dreamfactorys_default_without_a_cors_entry(
+    dreamfactory_mock: MockFixture,
+) -> None:
     preflight = _preflight(dreamfactory_mock, VITE)
     assert preflight.status_code == 200 and "Access-Control-Allow-Origin" not in preflight.headers
     login = _login(dreamfactory_mock, VITE)

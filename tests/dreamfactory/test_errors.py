@@ -102,7 +102,9 @@ def test_non_utf8_form_and_query(dreamfactory_mock: MockFixture) -> None:
     assert error(response)[0] == 400
 
 
-@pytest.mark.parametrize("path", [ADMIN_LOGIN + "/", ADMIN_LOGIN + "//", "/api/v2/system/admin/session/"])
+@pytest.mark.parametrize(
+    "path", [ADMIN_LOGIN + "/", ADMIN_LOGIN + "//", "/api/v2/system/admin/session/"]
+)
 def test_trailing_slashes_are_the_same_route(dreamfactory_mock: MockFixture, path: str) -> None:
     response = dreamfactory_mock.client.post(path, json={"email": ADMIN, "password": PASSWORD},
                                              headers=headers(ADMIN_KEY))

@@ -19,6 +19,7 @@ from tests.dreamfactory.helpers import (
     error,
     freeze,
     headers,
+    json_of,
     login,
     token_of,
 )
@@ -38,7 +39,7 @@ def _contacts(mock: MockFixture, token: str | None, key: str = FRONTEND_KEY) -> 
 
 
 def test_catalogue(mock: MockFixture) -> None:
-    listed = mock.client.get("/__authmock__/faults/catalogue").json["errors"]
+    listed = json_of(mock.client.get("/__authmock__/faults/catalogue"))["errors"]
     assert [e["name"] for e in listed] == [
         "token_expired", "token_blacklisted", "token_invalid", "invalid_credentials",
         "session_required", "no_valid_session", "user_not_active", "role_not_active",
@@ -86,7 +87,8 @@ def test_session_required(mock: MockFixture) -> None:
     real = mock.client.get("/api/v2/system/app", headers=headers(FRONTEND_KEY))
     mock.faults.add("/api/v2/system/app", error="session_required")
     admin = token_of(mock.client)
-    assert_same_bytes(mock.client.get("/api/v2/system/app", headers=headers(ADMIN_KEY, admin)), real)
+    apps = mock.client.get("/api/v2/system/app", headers=headers(ADMIN_KEY, admin))
+    assert_same_bytes(apps, real)
 
 
 def test_no_valid_session(mock: MockFixture) -> None:
@@ -222,7 +224,8 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     client = mock.client
     token = token_of(client, USER, key=FRONTEND_KEY)
     bad = client.post("/__authmock__/users/user@example.com/status", json={"status": "asleep"})
-    assert (bad.status_code, bad.json) == (400, {"error": '"status" must be one of: active, inactive'})
+    assert (bad.status_code, bad.json) == (
+        400, {"error": '"status" must be one of: active, inactive'})
     assert mock.users.status(USER, "inactive")["status"] == "inactive"
     assert error(_contacts(mock, token))[0] == 403  # blacklisted, as deactivating through the API
     refused = login(client, USER, key=FRONTEND_KEY)
@@ -232,7 +235,7 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     assert login(client, USER, key=FRONTEND_KEY).status_code == 200
     assert login(client, INACTIVE, key=FRONTEND_KEY).status_code == 401
     lockout = client.post("/__authmock__/users/user@example.com/lockout")
-    assert lockout.status_code == 400 and "no login-attempt limit" in lockout.json["error"]
+    assert lockout.status_code == 400 and "no login-attempt limit" in json_of(lockout)["error"]
     assert client.post("/__authmock__/users/nobody@example.com/expire-sessions").status_code == 404
 
 

@@ -225,7 +225,8 @@ def test_relogin_issues_a_new_token_and_keeps_the_old_one_valid(
     second = token_of(client)
     assert first != second
     for token in (first, second):
-        assert client.get("/api/v2/system/app", headers=headers(ADMIN_KEY, token)).status_code == 200
+        apps = client.get("/api/v2/system/app", headers=headers(ADMIN_KEY, token))
+        assert apps.status_code == 200
 
 
 @pytest.mark.parametrize(("path", "status", "message"), [

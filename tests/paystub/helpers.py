@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from authmock import bundled_fixture
 from authmock.pytest_plugin import MockFixture
@@ -46,6 +47,11 @@ def token_of(client: FlaskClient, email: str = "owner@example.com") -> str:
     assert response.status_code == 200, response.get_data(as_text=True)
     token: str = response.json["data"]["token"]["access_token"]
     return token
+
+
+def json_of(response: TestResponse) -> Any:
+    """The response's JSON body, typed for indexing (``response.json`` may be None)."""
+    return response.json
 
 
 def bearer(token: str) -> dict[str, str]:

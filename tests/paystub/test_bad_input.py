@@ -1,4 +1,5 @@
-"""Odd values in every field of every endpoint: always the envelope, never a 500, no state change."""
+"""Odd values in every field of every endpoint: always the envelope, never a 500, no state
+change."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import bearer, token_of, with_settings
+from tests.paystub.helpers import bearer, json_of, token_of, with_settings
 
 # many requests per test: the API rate limit would answer 429 long before the end
 pytestmark = pytest.mark.authmock(fixtures=with_settings(api_rate_limit=0))
@@ -53,7 +54,7 @@ def test_odd_values_in_any_field(paystub_mock: MockFixture, path: str) -> None:
             response = client.post(path, json=body)
             assert response.status_code in (200, 403, 422), (field, value, response.status_code)
             assert response.content_type == "application/json"
-            assert response.json["success"] is (response.status_code == 200)
+            assert json_of(response)["success"] is (response.status_code == 200)
     assert len(paystub_mock.store.table("paystub_tokens")) == 0
     assert (
         client.post(
@@ -87,5 +88,5 @@ def test_failed_reset_leaves_tokens_and_password_alone(paystub_mock: MockFixture
     )
     assert response.status_code == 422
     assert client.get("/admin/auth/me", headers=bearer(token)).status_code == 200
-    user = client.get("/admin/auth/me", headers=bearer(token)).json["data"]["user"]
+    user = json_of(client.get("/admin/auth/me", headers=bearer(token)))["data"]["user"]
     assert user["updated_at"] == "2025-01-01T00:00:00Z"

@@ -9,6 +9,7 @@ import requests
 
 import authmock
 from authmock.pytest_plugin import MockFixture
+from tests.paystub.helpers import json_of
 
 CREDENTIALS = {"email": "owner@example.com", "password": "your-password"}
 
@@ -30,7 +31,7 @@ def test_token_deleted_between_middleware_and_view_is_401(path: str) -> None:
     # checks again under the request lock, so one token never refreshes twice.
     app = authmock.create_app("paystub")
     client = app.test_client()
-    token = client.post("/admin/auth/login", json=CREDENTIALS).json["data"]["token"]
+    token = json_of(client.post("/admin/auth/login", json=CREDENTIALS))["data"]["token"]
     tokens = app.mock.store.table("paystub_tokens")
 
     def concurrent_logout() -> None:

@@ -84,7 +84,9 @@ def test_a_loopback_preflight_is_allowed_with_credentials(paystub_mock: MockFixt
     assert response.headers["Access-Control-Allow-Origin"] == LOCAL
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     assert response.headers["Access-Control-Allow-Methods"] == "GET"
-    assert response.headers["Access-Control-Allow-Headers"] == "authorization,accept,x-requested-with"
+    assert response.headers["Access-Control-Allow-Headers"] == (
+        "authorization,accept,x-requested-with"
+    )
     assert response.headers["Access-Control-Max-Age"] == "0"
     assert response.headers["Vary"] == (
         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"

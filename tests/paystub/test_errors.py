@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import bearer, bundled, error, freeze, login, token_of, with_settings
+from tests.paystub.helpers import (
+    bearer,
+    bundled,
+    error,
+    freeze,
+    json_of,
+    login,
+    token_of,
+    with_settings,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,12 +81,12 @@ def test_a_trailing_slash_reaches_the_route_like_laravels_router(
         "/admin/auth/login/", json={"email": "owner@example.com", "password": "your-password"}
     )
     assert response.status_code == 200
-    token = response.json["data"]["token"]["access_token"]
+    token = json_of(response)["data"]["token"]["access_token"]
     assert client.get("/admin/auth/me/", headers=bearer(token)).status_code == 200
     assert client.get("/admin/users/1/", headers=bearer(token)).status_code == 200
     assert client.get("/admin/auth/me///", headers=bearer(token)).status_code == 200
     listing = client.get("/admin/users//", headers=bearer(token))  # /admin/users, not {id}
-    assert listing.json["data"] == bundled()["endpoints"][1]["data"]
+    assert json_of(listing)["data"] == bundled()["endpoints"][1]["data"]
     wrong = client.put("/admin/auth/me/")
     assert wrong.status_code == 405
     assert wrong.json == error(
@@ -157,7 +166,7 @@ def test_errors_are_never_html(paystub_mock: MockFixture) -> None:
         client.post("/admin/auth/login", data="{", content_type="application/json"),
     ):
         assert response.content_type == "application/json"
-        assert response.json["success"] is False
+        assert json_of(response)["success"] is False
 
 
 def test_unexpected_exception_is_a_500_envelope(paystub_mock: MockFixture) -> None:

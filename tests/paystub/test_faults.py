@@ -12,7 +12,7 @@ import pytest
 
 from authmock.pytest_plugin import MockFixture
 from tests.fault_helpers import REASON, assert_same_bytes
-from tests.paystub.helpers import ADMINS, bearer, freeze, login, token_of, with_settings
+from tests.paystub.helpers import ADMINS, bearer, freeze, json_of, login, token_of, with_settings
 
 OWNER, DEVELOPER = ADMINS["Owner"], ADMINS["Developer"]
 SUSPENDED = "suspended@example.com"
@@ -30,7 +30,7 @@ def _again(mock: MockFixture) -> None:
 
 
 def test_catalogue(mock: MockFixture) -> None:
-    listed = mock.client.get("/__authmock__/faults/catalogue").json["errors"]
+    listed = json_of(mock.client.get("/__authmock__/faults/catalogue"))["errors"]
     assert {e["name"]: e["status"] for e in listed} == {
         "unauthenticated": 401, "unauthorized": 403, "too_many_attempts": 429,
         "validation_failed": 422, "login_throttled": 422, "not_found": 404, "server_error": 500,
@@ -178,7 +178,9 @@ def test_status_and_lockout(mock: MockFixture) -> None:
     mock.users.status(OWNER, "Suspended")
     real_suspended = login(client, SUSPENDED)
     ours = login(client, OWNER)
-    assert (ours.status_code, ours.get_data()) == (real_suspended.status_code, real_suspended.get_data())
+    assert (ours.status_code, ours.get_data()) == (
+        real_suspended.status_code, real_suspended.get_data()
+    )
     mock.users.status(OWNER, "Active")
     locked = client.post("/__authmock__/users/owner@example.com/lockout")
     assert locked.json == {"email": OWNER, "scenario": "lockout", "locked_for_seconds": 60,

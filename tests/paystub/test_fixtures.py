@@ -9,7 +9,7 @@ import pytest
 import authmock
 from authmock.fixtures import FixtureError
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import PASSWORD, bearer, bundled, login
+from tests.paystub.helpers import PASSWORD, bearer, bundled, json_of, login
 
 IDENTITIES = [
     ("owner@example.com", "John", "Doe", "Owner", "Active"),
@@ -60,7 +60,7 @@ def test_every_admin_logs_in_with_the_documented_password(
     me = paystub_mock.client.get(
         "/admin/auth/me", headers=bearer(response.json["data"]["token"]["access_token"])
     )
-    assert me.json["data"]["user"] == user
+    assert json_of(me)["data"]["user"] == user
 
 
 def test_banner_lists_the_active_admins_and_how_to_log_in() -> None:
@@ -158,7 +158,7 @@ def test_minimal_fixture_fills_documented_defaults() -> None:
     response = app.test_client().post(
         "/admin/auth/login", json={"email": "a@example.com", "password": "pw"}
     )
-    user = response.json["data"]["user"]
+    user = json_of(response)["data"]["user"]
     assert user["site"] is None and user["site_id"] is None
     assert user["status"] == "Active"
     assert user["email_verified_at"] == user["created_at"] == "2025-01-01T00:00:00Z"

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import PASSWORD, bearer, error, freeze, login
+from tests.paystub.helpers import PASSWORD, bearer, error, freeze, json_of, login
 
 TOKEN = re.compile(r"^(\d+)\|([A-Za-z0-9]{40})([0-9a-f]{8})$")
 OWNER_PERMISSIONS = [
@@ -241,8 +241,8 @@ def test_me_after_login(paystub_mock: MockFixture) -> None:
     token = login(paystub_mock.client, "support@example.com").json["data"]["token"]["access_token"]
     response = paystub_mock.client.get("/admin/auth/me", headers=bearer(token))
     assert response.status_code == 200
-    assert list(response.json) == ["success", "data"]
-    user = response.json["data"]["user"]
+    assert list(json_of(response)) == ["success", "data"]
+    user = json_of(response)["data"]["user"]
     assert user["email"] == "support@example.com"
     assert user["role"]["name"] == "Support"
     assert user["meta"]["permissions"] == user["role"]["permissions"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import PASSWORD, bearer, error, token_of
+from tests.paystub.helpers import PASSWORD, bearer, error, json_of, token_of
 
 CREDENTIALS = {"email": "owner@example.com", "password": PASSWORD}
 
@@ -30,7 +30,7 @@ def test_a_post_can_be_routed_as_get(
     headers = {**bearer(token), **kwargs.pop("headers", {})}
     response = paystub_mock.client.post("/admin/auth/me" + query, headers=headers, **kwargs)
     assert response.status_code == 200
-    assert response.json["data"]["user"]["email"] == "owner@example.com"
+    assert json_of(response)["data"]["user"]["email"] == "owner@example.com"
 
 
 def test_an_override_to_a_method_the_route_lacks_is_405(paystub_mock: MockFixture) -> None:

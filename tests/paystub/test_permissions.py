@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import ADMINS, bearer, bundled, error, token_of
+from tests.paystub.helpers import ADMINS, bearer, bundled, error, json_of, token_of
 
 ENDPOINTS = [
     ("/admin/dashboard/stats", "dashboard:stats"),
@@ -56,8 +56,8 @@ def test_role_against_guarded_endpoint(
     response = paystub_mock.client.get(path, headers=bearer(token))
     if permission in ALLOWED[role]:
         assert response.status_code == 200
-        assert response.json["success"] is True
-        assert "data" in response.json
+        assert json_of(response)["success"] is True
+        assert "data" in json_of(response)
     else:
         assert response.status_code == 403
         assert response.json == error("This action is unauthorized.")
@@ -66,7 +66,7 @@ def test_role_against_guarded_endpoint(
 @pytest.mark.parametrize("role", list(ADMINS))
 def test_role_permission_lists(paystub_mock: MockFixture, role: str) -> None:
     token = token_of(paystub_mock.client, ADMINS[role])
-    user = paystub_mock.client.get("/admin/auth/me", headers=bearer(token)).json["data"]["user"]
+    user = json_of(paystub_mock.client.get("/admin/auth/me", headers=bearer(token)))["data"]["user"]
     assert user["role"]["name"] == role
     assert user["role"]["permissions"] == ROLE_PERMISSIONS[role]
     assert user["meta"]["permissions"] == ROLE_PERMISSIONS[role]

@@ -42,6 +42,27 @@ def test_seed_page_walkthrough(paystub_mock: MockFixture) -> None:
     )
     assert me.json()["data"]["user"]["role"]["name"] == "Owner"
 
+    _forgot_and_reset_password(paystub_mock)
+    # the reset revoked every token of the user, so log in again to try logout
+    third = requests.post(
+        f"{api}/admin/auth/login",
+        json={"email": "owner@example.com", "password": "new-password"},
+        timeout=5,
+    ).json()["data"]["token"]["access_token"]
+
+    logout = requests.post(
+        f"{api}/admin/auth/logout", headers={"Authorization": f"Bearer {third}"}, timeout=5
+    )
+    assert logout.json() == {"success": True, "data": {}, "message": "Logged out successfully"}
+    after = requests.get(
+        f"{api}/admin/auth/me", headers={"Authorization": f"Bearer {third}"}, timeout=5
+    )
+    assert after.status_code == 401
+
+
+def _forgot_and_reset_password(paystub_mock: MockFixture) -> None:
+    """The seed page's forgot-password and reset-password steps, through the mailbox."""
+    api = paystub_mock.url
     forgot = requests.post(
         f"{api}/admin/auth/forgot-password", json={"email": "owner@example.com"}, timeout=5
     )
@@ -58,21 +79,6 @@ def test_seed_page_walkthrough(paystub_mock: MockFixture) -> None:
         timeout=5,
     )
     assert reset.json()["message"] == "Password has been reset successfully"
-    # the reset revoked every token of the user, so log in again to try logout
-    third = requests.post(
-        f"{api}/admin/auth/login",
-        json={"email": "owner@example.com", "password": "new-password"},
-        timeout=5,
-    ).json()["data"]["token"]["access_token"]
-
-    logout = requests.post(
-        f"{api}/admin/auth/logout", headers={"Authorization": f"Bearer {third}"}, timeout=5
-    )
-    assert logout.json() == {"success": True, "data": {}, "message": "Logged out successfully"}
-    after = requests.get(
-        f"{api}/admin/auth/me", headers={"Authorization": f"Bearer {third}"}, timeout=5
-    )
-    assert after.status_code == 401
 
 
 def test_control_api_reset_brings_back_the_fixtures(paystub_mock: MockFixture) -> None:

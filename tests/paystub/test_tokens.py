@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import bearer, error, freeze, token_of
+from tests.paystub.helpers import bearer, error, freeze, json_of, token_of
 
 UNAUTHENTICATED = error("Unauthenticated.")
 
@@ -17,8 +17,8 @@ def test_refresh_issues_the_next_id_and_deletes_the_old_token(paystub_mock: Mock
     paystub_mock.clock.advance("1h")
     response = client.post("/admin/auth/refresh", headers=bearer(old))
     assert response.status_code == 200
-    assert list(response.json) == ["success", "data"]
-    token = response.json["data"]["token"]
+    assert list(json_of(response)) == ["success", "data"]
+    token = json_of(response)["data"]["token"]
     assert list(token) == ["access_token", "token_type", "expires_at"]
     assert token["access_token"].startswith("2|")
     assert token["token_type"] == "Bearer"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from authmock.pytest_plugin import MockFixture
-from tests.paystub.helpers import error
+from tests.paystub.helpers import error, json_of
 
 LOGIN = "/admin/auth/login"
 
@@ -110,13 +110,13 @@ def test_server_profile_login_validation(
 @pytest.mark.authmock(profile="server")
 def test_server_summary_counts_messages_not_fields(paystub_mock: MockFixture) -> None:
     response = paystub_mock.client.post(LOGIN, json={"email": 1, "password": 2})
-    assert response.json["message"] == "The email field must be a string. (and 2 more errors)"
+    assert json_of(response)["message"] == "The email field must be a string. (and 2 more errors)"
 
 
 def test_a_failed_required_stops_the_other_rules(paystub_mock: MockFixture) -> None:
     # the docs' example lists "required" and "email" together; Laravel never does
     response = paystub_mock.client.post("/admin/auth/forgot-password", json={"email": ""})
-    assert response.json["errors"] == {"email": ["The email field is required."]}
+    assert json_of(response)["errors"] == {"email": ["The email field is required."]}
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_unreadable_bodies_are_empty_input(
     response = paystub_mock.client.post(LOGIN, data=data, content_type=content_type)
     assert response.status_code == 422
     assert response.content_type == "application/json"
-    assert response.json["errors"] == {
+    assert json_of(response)["errors"] == {
         "email": ["The email field is required."],
         "password": ["The password field is required."],
     }
@@ -210,7 +210,7 @@ def test_odd_but_valid_values_are_plain_credential_failures(
 ) -> None:
     response = paystub_mock.client.post(LOGIN, json=body)
     assert response.status_code == 422
-    assert response.json["errors"] == {"email": ["These credentials do not match our records."]}
+    assert json_of(response)["errors"] == {"email": ["These credentials do not match our records."]}
 
 
 def test_forgot_password_validation_docs(paystub_mock: MockFixture) -> None:
@@ -251,7 +251,9 @@ def test_reset_password_confirmation_must_match_exactly(paystub_mock: MockFixtur
             "password_confirmation": "long-enough-2",
         },
     )
-    assert response.json["errors"] == {"password": ["The password confirmation does not match."]}
+    assert json_of(response)["errors"] == {
+        "password": ["The password confirmation does not match."]
+    }
 
 
 def test_reset_password_with_a_non_string_token_is_an_invalid_token(
@@ -267,93 +269,7 @@ def test_reset_password_with_a_non_string_token_is_an_invalid_token(
         },
     )
     assert response.status_code == 422
-    assert response.json["errors"] == {"email": ["This password reset token is invalid."]}
-
-
-def test_json_nested_512_deep_is_still_read(paystub_mock: MockFixture) -> None:
-    body = (
-        b'{"email": "owner@example.com", "password": "your-password", "x": '
-        + b"[" * 511
-        + b"]" * 511
-        + b"}"
-    )
-    response = paystub_mock.client.post(LOGIN, data=body, content_type="application/json")
-    assert response.status_code == 200
-
-
-def test_repeated_query_keys_keep_the_last_like_php(paystub_mock: MockFixture) -> None:
-    response = paystub_mock.client.post(
-        f"{LOGIN}?email=nobody@example.com&email=owner@example.com",
-        json={"password": "your-password"},
-    )
-    assert response.status_code == 200
-
-
-def test_structured_json_content_types_are_read(paystub_mock: MockFixture) -> None:
-    response = paystub_mock.client.post(
-        LOGIN,
-        data=b'{"email": "owner@example.com", "password": "your-password"}',
-        content_type="application/vnd.api+json",
-    )
-    assert response.status_code == 200
-
-
-FORM = "application/x-www-form-urlencoded"
-
-
-ARRAY_ERRORS = {
-    "docs": ["The email must be a string.", "The email must be a valid email address."],
-    "server": [
-        "The email field must be a string.",
-        "The email field must be a valid email address.",
-    ],
-}
-
-
-@pytest.mark.parametrize(
-    ("query", "body"),
-    [("", b"email[]=owner%40example.com&password=x"), ("?email[a]=x", b"password=x")],
-    ids=["form", "query"],
-)
-@pytest.mark.parametrize(
-    "profile",
-    [pytest.param(p, marks=pytest.mark.authmock(profile=p), id=p) for p in ("docs", "server")],
-)
-def test_php_array_syntax_gives_arrays(
-    paystub_mock: MockFixture, profile: str, query: str, body: bytes
-) -> None:
-    response = paystub_mock.client.post(LOGIN + query, data=body, content_type=FORM)
-    assert response.status_code == 422
-    assert response.json["errors"] == {"email": ARRAY_ERRORS[profile]}
-
-
-def test_php_variable_names_turn_dots_and_spaces_into_underscores(
-    paystub_mock: MockFixture,
-) -> None:
-    paystub_mock.client.post("/admin/auth/forgot-password", json={"email": "manager@example.com"})
-    message = paystub_mock.mailbox.last(to="manager@example.com")
-    assert message is not None and message.token is not None
-    body = (
-        b"email=manager%40example.com&token="
-        + message.token.encode()
-        + b"&password=long-enough-1&password.confirmation=long-enough-1"
-    )
-    response = paystub_mock.client.post("/admin/auth/reset-password", data=body, content_type=FORM)
-    assert response.status_code == 200
-
-
-def test_form_values_after_php_max_input_vars_are_dropped(paystub_mock: MockFixture) -> None:
-    filler = b"&".join(b"x%d=1" % i for i in range(1000))
-    body = filler + b"&email=owner%40example.com&password=your-password"
-    response = paystub_mock.client.post(LOGIN, data=body, content_type=FORM)
-    assert response.status_code == 422  # not a 413: PHP only drops the extra variables
-    assert response.json["errors"]["email"] == ["The email field is required."]
-
-
-def test_form_bytes_that_are_not_utf8_are_read(paystub_mock: MockFixture) -> None:
-    body = b"email=owner%40example.com&password=your-password&x=\xff\xfe%ff"
-    response = paystub_mock.client.post(LOGIN, data=body, content_type=FORM)
-    assert response.status_code == 200
+    assert json_of(response)["errors"] == {"email": ["This password reset token is invalid."]}
 
 
 # --- the email rule: egulias RFCValidation, as Laravel's `email` uses it --------------------
@@ -396,11 +312,13 @@ INVALID_EMAILS = [
 @pytest.mark.parametrize("email", VALID_EMAILS)
 def test_rfc_valid_addresses_pass_the_email_rule(paystub_mock: MockFixture, email: str) -> None:
     response = paystub_mock.client.post("/admin/auth/forgot-password", json={"email": email})
-    assert response.json["errors"] == {"email": ["We can't find a user with that email address."]}
+    assert json_of(response)["errors"] == {
+        "email": ["We can't find a user with that email address."]
+    }
 
 
 @pytest.mark.parametrize("email", INVALID_EMAILS)
 def test_rfc_invalid_addresses_fail_the_email_rule(paystub_mock: MockFixture, email: str) -> None:
     response = paystub_mock.client.post("/admin/auth/forgot-password", json={"email": email})
     assert response.status_code == 422
-    assert response.json["errors"] == {"email": ["The email must be a valid email address."]}
+    assert json_of(response)["errors"] == {"email": ["The email must be a valid email address."]}

@@ -15,17 +15,35 @@ from flask import Response
 from werkzeug.exceptions import HTTPException
 
 # --- middleware (AuthCheck / AccessCheck) -------------------------------------------------
-NO_KEY_OR_TOKEN = "No session token (JWT) or API Key detected in request. Please send in X-DreamFactory-Session-Token and/or X-DreamFactory-API-Key request header. You can also use URL query parameters session_token and/or api_key."
-NO_API_KEY = "No API Key provided. Please provide a valid API Key using X-DreamFactory-API-Key request header or 'api_key' url query parameter."
-NO_TOKEN = "No session token (JWT) provided. Please provide a valid JWT using X-DreamFactory-Session-Token request header or 'session_token' url query parameter."
+NO_KEY_OR_TOKEN = (
+    "No session token (JWT) or API Key detected in request. Please send in "
+    "X-DreamFactory-Session-Token and/or X-DreamFactory-API-Key request header. You can also use "
+    "URL query parameters session_token and/or api_key."
+)
+NO_API_KEY = (
+    "No API Key provided. Please provide a valid API Key using X-DreamFactory-API-Key request "
+    "header or 'api_key' url query parameter."
+)
+NO_TOKEN = (
+    "No session token (JWT) provided. Please provide a valid JWT using "
+    "X-DreamFactory-Session-Token request header or 'session_token' url query parameter."
+)
 ROLE_NOT_FOUND = "Role not found. A role may not be assigned to you or your application."
-ROLE_INACTIVE_ACCESS = "Access Forbidden. The role assigned to you or your application or the default role of your application is not active."
+ROLE_INACTIVE_ACCESS = (
+    "Access Forbidden. The role assigned to you or your application or the default role of your "
+    "application is not active."
+)
 NOT_AUTHENTICATED = "Unauthorized. User is not authenticated."
 ACCESS_FORBIDDEN_PREFIX = "Access Forbidden. "
 # AccessCheck's denial: "Access Forbidden. " + "<VERB> access to " + ("component '<c>' of ") + ...
-FORBIDDEN_VERB = "Access Forbidden. {verb} access to {where}service '{service}' is not allowed by this user's role."
+FORBIDDEN_VERB = (
+    "Access Forbidden. {verb} access to {where}service '{service}' is not allowed by this user's "
+    "role."
+)
 FORBIDDEN_COMPONENT = "component '{component}' of "
-SESSION_EXPIRED_SUFFIX = "Session expired. Please refresh your token (if still within refresh window) or re-login."
+SESSION_EXPIRED_SUFFIX = (
+    "Session expired. Please refresh your token (if still within refresh window) or re-login."
+)
 SESSION_TERMINATED_SUFFIX = "Session terminated. Please re-login."
 INVALID_TOKEN_PREFIX = "Invalid token: "
 APP_NOT_ACTIVE = "App is not active."
@@ -39,7 +57,10 @@ JWT_BLACKLISTED = "The token has been blacklisted"
 JWT_SEGMENTS = "Wrong number of segments"
 JWT_MALFORMED = "Malformed token"
 JWT_SIGNATURE = "Token Signature could not be verified."
-JWT_BASE64 = "Could not decode token: Error while decoding from Base64Url, invalid base64 characters detected"
+JWT_BASE64 = (
+    "Could not decode token: Error while decoding from Base64Url, invalid base64 characters "
+    "detected"
+)
 JWT_JSON = "Could not decode token: Error while decoding from JSON"
 JWT_REQUIRED_CLAIMS = "JWT payload does not contain the required claims"
 JWT_USER_VERIFICATION = "User verification failed."
@@ -57,8 +78,12 @@ NO_USER_SESSION = "No user session found."
 NOT_AUTHORIZED = "You are not authorized to perform this action."
 TOKEN_REFRESH_FAILED = "Token refresh failed. "
 INVALID_LOGIN_SERVICE_GET = "Invalid login service provided. Please use an OAuth service."
-INVALID_LOGIN_SERVICE_POST = "Invalid login service provided. Please use an OAuth or AD/Ldap service."
-VERB_NOT_SUPPORTED = "{verb} requests without a resource are not currently supported by the '{name}' service."
+INVALID_LOGIN_SERVICE_POST = (
+    "Invalid login service provided. Please use an OAuth or AD/Ldap service."
+)
+VERB_NOT_SUPPORTED = (
+    "{verb} requests without a resource are not currently supported by the '{name}' service."
+)
 PATCH_NOT_SUPPORTED = VERB_NOT_SUPPORTED.format(verb="PATCH", name="session")
 UNSUPPORTED_VERB = "Invalid or unsupported verb '{verb}' used in request."  # AccessCheck
 # requests this mock does not model (no DreamFactory text applies)
@@ -103,11 +128,17 @@ SERVICE_NOT_FOUND = "Could not find a service for "
 RESOURCE_NOT_FOUND = "Resource '{resource}' not found for service '{service}'."
 RECORD_NOT_FOUND = "Record with identifier '{id}' not found."
 TABLE_NOT_FOUND = 'Table "{table}" does not exist in the database.'
-NO_RECORDS = 'No record(s) detected in request. Please make sure record(s) are wrapped in a \'resource\' tag. Example: {"resource":[{"record":1},{"record":2}]}'
+NO_RECORDS = (
+    "No record(s) detected in request. Please make sure record(s) are wrapped in a 'resource' tag. "
+    'Example: {"resource":[{"record":1},{"record":2}]}'
+)
 
 # --- HTTP errors raised outside DreamFactory's own code (Laravel's texts) -----------------
 ROUTE_NOT_FOUND = "The route {path} could not be found."
-METHOD_NOT_ALLOWED = "The {method} method is not supported for route {path}. Supported methods: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS."
+METHOD_NOT_ALLOWED = (
+    "The {method} method is not supported for route {path}. Supported methods: GET, HEAD, POST, "
+    "PUT, PATCH, DELETE, OPTIONS."
+)
 PAYLOAD_TOO_LARGE = "The POST data is too large."  # Laravel 11+ ValidatePostSize
 SERVER_ERROR = "Server Error"
 

@@ -24,8 +24,8 @@ from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import decode_unverified
 
 if TYPE_CHECKING:
-    from authmock.flavours.dreamfactory.auth import TokenProblem
     from authmock.flavours.dreamfactory.context import Ctx
+    from authmock.flavours.dreamfactory.tokens import TokenProblem
     from authmock.mock import Mock
 
 STATUSES = ("active", "inactive")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authmock.flavours.dreamfactory import auth
+from authmock.flavours.dreamfactory import lookups
 from authmock.inspector import SessionInfo, UserInfo
 
 if TYPE_CHECKING:
@@ -19,10 +19,10 @@ KIND = "API key session"
 
 
 def users(mock: Mock) -> list[UserInfo]:
-    roles = auth.table(mock, "roles")
-    links = list(auth.table(mock, "user_roles").values())
+    roles = lookups.table(mock, "roles")
+    links = list(lookups.table(mock, "user_roles").values())
     found: list[UserInfo] = []
-    for user in auth.table(mock, "users").values():
+    for user in lookups.table(mock, "users").values():
         names = sorted({
             roles[link["role_id"]]["name"]
             for link in links
@@ -44,9 +44,9 @@ def users(mock: Mock) -> list[UserInfo]:
 
 
 def sessions(mock: Mock) -> list[SessionInfo]:
-    users = auth.table(mock, "users")
+    users = lookups.table(mock, "users")
     found: list[SessionInfo] = []
-    for key, row in auth.table(mock, "token_map").items():
+    for key, row in lookups.table(mock, "token_map").items():
         if mock.tokens.is_revoked(row["token"]):
             continue
         user = users.get(row["user_id"])
@@ -63,7 +63,7 @@ def sessions(mock: Mock) -> list[SessionInfo]:
 
 
 def revoke(mock: Mock, session_id: str) -> bool:
-    token_map = auth.table(mock, "token_map")
+    token_map = lookups.table(mock, "token_map")
     for key, row in list(token_map.items()):
         if key[:16] == session_id:
             mock.tokens.revoke(row["token"])  # the blacklist logout writes to

@@ -1,21 +1,41 @@
-"""The one ``/api/...`` route and DreamFactory's pipeline: verb override, AuthCheck,
-AccessCheck, then the service. A single catch-all is deliberate: AccessCheck runs before any
-service lookup, so unknown services and resources must reach it like known ones.
+"""DreamFactory's routes and pipeline: verb override, AuthCheck, AccessCheck, then the service.
+
+df-core declares ``api``, ``api/{version}``, ``api/{version}/{service}/{resource?}`` and
+``api/{service}/{resource?}`` (``routes/routes.php``), every one handed to ``RestController``,
+which finds the service by name and lets it answer by its type. So here too one view takes
+every ``/api`` path, and ``dispatch`` is that controller: AccessCheck runs before any service
+lookup, so unknown services and resources must reach it like known ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Request, Response, request
 
-from authmock.flavours.dreamfactory import accounts, auth, data, errors, sessions, system
+from authmock.flavours.dreamfactory import (
+    accounts,
+    auth,
+    data,
+    errors,
+    lookups,
+    registration,
+    sessions,
+    system,
+)
 from authmock.flavours.dreamfactory.context import Ctx, read_request, split_path
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 from authmock.mock import current_mock
+from authmock.routing import RouteTable
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KNOWN_VERBS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+Row = dict[str, Any]
+Resource = Callable[[Ctx], Response]
+
+routes = RouteTable()
 
 
 def _verb(request: Request, source: dict[str, Any]) -> str:
@@ -43,67 +63,99 @@ def _verb(request: Request, source: dict[str, Any]) -> str:
     return method
 
 
+@routes.route(METHODS, "/api")
+@routes.route(METHODS, "/api/<path:rest>")
+def api(rest: str = "") -> Response:
+    """Every ``/api`` request (``rest`` is empty for ``/api`` itself): read it once, run the
+    two middlewares, then dispatch."""
+    mock = current_mock()
+    path, service, resource = split_path(rest)
+    # the request itself, not the context-local proxy, for the many reads that follow
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    payload, source, query = read_request(req, mock.profile)
+    ctx = Ctx(
+        mock=mock,
+        request=req,
+        method=_verb(req, source),
+        path=path,
+        service=service,
+        resource=resource,
+        payload=payload,
+        query=query,
+        input=source,
+    )
+    auth.auth_check(ctx)
+    auth.access_check(ctx)
+    return dispatch(ctx)
+
+
 def blueprint() -> Blueprint:
+    """The flavour's Blueprint: Laravel ignores a trailing slash, so Flask must too."""
     bp = Blueprint("dreamfactory", __name__)
-
-    @bp.route("/api", defaults={"rest": ""}, methods=METHODS, strict_slashes=False)
-    @bp.route("/api/<path:rest>", methods=METHODS, strict_slashes=False)
-    def api(rest: str) -> Response:
-        mock = current_mock()
-        path, service, resource = split_path(rest)
-        # the request itself, not the context-local proxy, for the many reads that follow
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
-        payload, source, query = read_request(req, mock.profile)
-        ctx = Ctx(
-            mock=mock,
-            request=req,
-            method=_verb(req, source),
-            path=path,
-            service=service,
-            resource=resource,
-            payload=payload,
-            query=query,
-            input=source,
-        )
-        auth.auth_check(ctx)
-        auth.access_check(ctx)
-        return dispatch(ctx)
-
+    routes.install(bp, strict_slashes=False)
     return bp
 
 
+#: df-user's ``user`` service: its resources by (lower-cased) name, in its listing's order
+USER_RESOURCES: dict[str, Resource] = {
+    "password": lambda ctx: accounts.password(ctx, admin=False),
+    "profile": lambda ctx: accounts.profile(ctx, admin=False),
+    "register": registration.register,
+    "session": lambda ctx: sessions.handle(ctx, admin=False),
+}
+
+
 def dispatch(ctx: Ctx) -> Response:
+    """``RestController``: no service lists them all; else the active service of that name
+    answers by its type (``system``, ``user``, a database, anything else)."""
     if ctx.service is None:
-        if ctx.method not in ("GET", "HEAD"):
-            raise DfError(405, errors.METHOD_NOT_ALLOWED.format(method=ctx.method,
-                                                                path=ctx.path))
-        return json_response({"resource": [
-            {"name": s["name"], "label": s["label"], "description": s["description"],
-             "type": s["type"]}
-            for s in auth.table(ctx, "services").values() if s["is_active"]
-        ]})
-    service = auth.service_by_name(ctx, ctx.service)
+        return _service_list(ctx)
+    service = lookups.service_by_name(ctx, ctx.service)
     if service is None or not service["is_active"]:
         raise DfError(404, errors.SERVICE_NOT_FOUND + ctx.service)
-    kind = service["type"]
-    if kind == "system":
-        return system.handle(ctx)
-    if kind == "user":
-        component = ctx.component
-        if component == "session":
-            return sessions.handle(ctx, admin=False)
-        if component == "password":
-            return accounts.password(ctx, admin=False)
-        if component == "register":
-            return accounts.register(ctx)
-        if component == "profile":
-            return accounts.profile(ctx, admin=False)
-        if not component and ctx.method in ("GET", "HEAD"):
-            return json_response({"resource": [{"name": n} for n in
-                                               ("password", "profile", "register", "session")]})
-    elif data.is_db(service):
-        return data.handle(ctx, service)
-    elif not ctx.resource and ctx.method in ("GET", "HEAD"):
+    handler = SERVICE_TYPES.get(service["type"])
+    if handler is None:
+        handler = data.handle if data.is_db(service) else _other_service
+    return handler(ctx, service)
+
+
+def _service_list(ctx: Ctx) -> Response:
+    if ctx.method not in ("GET", "HEAD"):
+        raise DfError(405, errors.METHOD_NOT_ALLOWED.format(method=ctx.method, path=ctx.path))
+    return json_response({"resource": [
+        {"name": s["name"], "label": s["label"], "description": s["description"],
+         "type": s["type"]}
+        for s in lookups.table(ctx, "services").values() if s["is_active"]
+    ]})
+
+
+def _system_service(ctx: Ctx, service: Row) -> Response:
+    return system.handle(ctx)
+
+
+def _user_service(ctx: Ctx, service: Row) -> Response:
+    resource = USER_RESOURCES.get(ctx.component)
+    if resource is not None:
+        return resource(ctx)
+    if not ctx.component and ctx.method in ("GET", "HEAD"):
+        return json_response({"resource": [{"name": name} for name in USER_RESOURCES]})
+    raise _resource_not_found(ctx, service)
+
+
+def _other_service(ctx: Ctx, service: Row) -> Response:
+    """A service this mock lists but models no resource of (files, logs, email...)."""
+    if not ctx.resource and ctx.method in ("GET", "HEAD"):
         return json_response({"resource": []})
-    raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
-                                                        service=service["name"]))
+    raise _resource_not_found(ctx, service)
+
+
+def _resource_not_found(ctx: Ctx, service: Row) -> DfError:
+    return DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
+                                                         service=service["name"]))
+
+
+#: service type -> the handler that answers for it; a database type goes to ``data``
+SERVICE_TYPES: dict[str, Callable[[Ctx, Row], Response]] = {
+    "system": _system_service,
+    "user": _user_service,
+}

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response
 
-from authmock.flavours.dreamfactory import auth, errors, faults
+from authmock.flavours.dreamfactory import errors, faults, lookups, tokens
 from authmock.flavours.dreamfactory.context import Ctx, df_datetime, php_boolval, php_empty
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
@@ -44,8 +44,8 @@ def login_user(
 ) -> tuple[str, dict[str, Any]]:
     """``Session::login``: stamp ``last_login_date`` (a new row) and issue a fresh token."""
     stamped = {**user, "last_login_date": df_datetime(ctx.mock.clock.time())}
-    auth.table(ctx, "users").put(user["id"], stamped)
-    return auth.issue_token(ctx, stamped, forever=forever), stamped
+    lookups.table(ctx, "users").put(user["id"], stamped)
+    return tokens.issue_token(ctx, stamped, forever=forever), stamped
 
 
 def handle(ctx: Ctx, *, admin: bool) -> Response:
@@ -65,7 +65,7 @@ def _login_service(ctx: Ctx, name: Any, message: str) -> None:
     """A ``service`` asks for an OAuth/LDAP login; this fake has no such service."""
     if php_empty(name):
         return
-    service = auth.service_by_name(ctx, str(name).lower()) if isinstance(name, str) else None
+    service = lookups.service_by_name(ctx, str(name).lower()) if isinstance(name, str) else None
     if service is None:
         raise DfError(404, errors.SERVICE_NOT_FOUND + (name if isinstance(name, str) else ""))
     raise DfError(400, message)
@@ -82,14 +82,14 @@ def _login(ctx: Ctx, *, admin: bool) -> Response:
         raise DfError(400, errors.MISSING_EMAIL)
     if php_empty(password):
         raise DfError(400, errors.MISSING_PASSWORD)
-    user = auth.find_login_user(ctx, email, password, admin=admin)
+    user = lookups.find_login_user(ctx, email, password, admin=admin)
     if user is None:
         if (not admin and ctx.profile == "docs"
-                and auth.find_login_user(ctx, email, password, admin=True) is not None):
+                and lookups.find_login_user(ctx, email, password, admin=True) is not None):
             raise DfError(400, errors.MISSING_EMAIL)  # the docs' "wrong endpoint" answer
         faults.login_reason(ctx, email, admin=admin)
         raise DfError(401, errors.INVALID_CREDENTIALS)
-    role = auth.resolve_role(ctx, user, ctx.app)
+    role = lookups.resolve_role(ctx, user, ctx.app)
     if role is not None and not role["is_active"]:
         raise DfError(403, errors.ROLE_NOT_ACTIVE)
     forever = (bool(ctx.mock.seed.settings["allow_forever_sessions"])
@@ -107,7 +107,7 @@ def _current(ctx: Ctx, *, admin: bool) -> Response:
         if admin:
             raise DfError(404, errors.NO_USER_SESSION)
         raise DfError(401, errors.NO_VALID_SESSION)
-    if admin and not auth.is_sys_admin(ctx, user) and not user["is_sys_admin"]:
+    if admin and not lookups.is_sys_admin(ctx, user) and not user["is_sys_admin"]:
         raise DfError(401, errors.NOT_AUTHORIZED)
     token = ctx.token
     if ctx.profile == "docs":
@@ -115,9 +115,9 @@ def _current(ctx: Ctx, *, admin: bool) -> Response:
         claims = ctx.claims or {}
         forever = bool(claims.get("forever"))
         iat = claims.get("iat")
-        new = auth.issue_token(ctx, user, iat=None if forever or not isinstance(iat, int)
+        new = tokens.issue_token(ctx, user, iat=None if forever or not isinstance(iat, int)
                                else iat, forever=forever)
-        auth.revoke(ctx, token)
+        tokens.revoke(ctx, token)
         token = new
     return json_response(public_info(ctx, user, token, ctx.role))
 
@@ -127,21 +127,21 @@ def _refresh(ctx: Ctx) -> Response:
     if not token:
         raise DfError(401, errors.TOKEN_REFRESH_FAILED + errors.JWT_SEGMENTS)
     try:
-        claims = auth.decode_token(ctx, token, refresh=True)
-    except auth.TokenProblem as problem:
+        claims = tokens.decode_token(ctx, token, refresh=True)
+    except tokens.TokenProblem as problem:
         raise DfError(401, errors.TOKEN_REFRESH_FAILED + problem.message) from None
     try:
-        user = auth.token_user(ctx, claims)
-    except auth.TokenProblem as problem:
+        user = tokens.token_user(ctx, claims)
+    except tokens.TokenProblem as problem:
         raise DfError(401, errors.TOKEN_REFRESH_FAILED + problem.message) from None
     forever = bool(claims.get("forever"))
     iat = claims["iat"] if isinstance(claims["iat"], int) and not forever else None
-    new = auth.issue_token(ctx, user, iat=iat, forever=forever)
-    auth.revoke(ctx, token)
+    new = tokens.issue_token(ctx, user, iat=iat, forever=forever)
+    tokens.revoke(ctx, token)
     return json_response(public_info(ctx, user, new, None))
 
 
 def _logout(ctx: Ctx) -> Response:
     if ctx.token and ctx.user is not None:
-        auth.revoke(ctx, ctx.token)
+        tokens.revoke(ctx, ctx.token)
     return json_response({"success": True})

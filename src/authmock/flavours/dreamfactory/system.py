@@ -7,11 +7,12 @@ password setting need (each blacklists the user's tokens where DreamFactory does
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
 
-from authmock.flavours.dreamfactory import accounts, auth, errors, records, sessions
+from authmock.flavours.dreamfactory import accounts, errors, lookups, records, sessions, tokens
 from authmock.flavours.dreamfactory.context import Ctx, df_datetime, model_timestamp
 from authmock.flavours.dreamfactory.errors import DfError, json_response
 
@@ -41,7 +42,7 @@ def _app(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
         out["launch_url"] = ""
     related = _related(ctx)
     if "role_by_role_id" in related:
-        role = auth.table(ctx, "roles").get(row["role_id"])
+        role = lookups.table(ctx, "roles").get(row["role_id"])
         out["role_by_role_id"] = _stamped(role) if role else None
     return records.select_fields(ctx, out, always=("launch_url",) if ctx.query.get("fields")
                                  else ())
@@ -55,7 +56,7 @@ def _role(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     out = _stamped(row)
     if "role_service_access_by_role_id" in _related(ctx):
         out["role_service_access_by_role_id"] = [
-            dict(entry) for entry in auth.table(ctx, "role_access").values()
+            dict(entry) for entry in lookups.table(ctx, "role_access").values()
             if entry["role_id"] == row["id"]
         ]
     return records.select_fields(ctx, out)
@@ -69,38 +70,49 @@ def _user(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     out = _stamped(row, USER_COLUMNS)
     if "user_to_app_to_role_by_user_id" in _related(ctx):
         out["user_to_app_to_role_by_user_id"] = [
-            dict(link) for link in auth.table(ctx, "user_roles").values()
+            dict(link) for link in lookups.table(ctx, "user_roles").values()
             if link["user_id"] == row["id"]
         ]
     return records.select_fields(ctx, out)
 
 
+def _environment(ctx: Ctx) -> Response:
+    return json_response({"platform": {"version": "7.7.0",
+                                       "host": ctx.mock.seed.settings["hostname"]}})
+
+
+#: the system resources that are not listings: the admin's session, password and profile
+RESOURCES_BY_NAME: dict[str, Callable[[Ctx], Response]] = {
+    "admin/session": lambda ctx: sessions.handle(ctx, admin=True),
+    "admin/password": lambda ctx: accounts.password(ctx, admin=True),
+    "admin/profile": lambda ctx: accounts.profile(ctx, admin=True),
+    "environment": _environment,
+}
+
+#: listing resource -> (store table, row shape); ``admin`` and ``user`` split the users
+LISTINGS: dict[str, tuple[str, Callable[[Ctx, dict[str, Any]], dict[str, Any]]]] = {
+    "app": ("apps", _app), "role": ("roles", _role), "service": ("services", _service),
+    "user": ("users", _user), "admin": ("users", _user),
+}
+
+
 def handle(ctx: Ctx) -> Response:
+    """``/system/...``: a named resource, the resource list, or a listing (a record of it)."""
     component = ctx.component
-    if component == "admin/session":
-        return sessions.handle(ctx, admin=True)
-    if component == "admin/password":
-        return accounts.password(ctx, admin=True)
-    if component == "admin/profile":
-        return accounts.profile(ctx, admin=True)
-    if component == "environment":
-        return json_response({"platform": {"version": "7.7.0", "host": ctx.mock.seed.settings[
-            "hostname"]}})
+    resource = RESOURCES_BY_NAME.get(component)
+    if resource is not None:
+        return resource(ctx)
     if not component:
         if ctx.method in ("GET", "HEAD"):
             return json_response({"resource": [{"name": name} for name in RESOURCES]})
         raise DfError(400, errors.VERB_NOT_SUPPORTED.format(verb=ctx.method, name="system"))
     parts = ctx.resource.split("/")
     name, ident = parts[0].lower(), "/".join(parts[1:])
-    listings: dict[str, tuple[str, Any]] = {
-        "app": ("apps", _app), "role": ("roles", _role), "service": ("services", _service),
-        "user": ("users", _user), "admin": ("users", _user),
-    }
-    if name not in listings:
+    if name not in LISTINGS:
         raise DfError(404, errors.RESOURCE_NOT_FOUND.format(resource=ctx.resource.split("/")[0],
                                                             service=ctx.service))
-    table_name, show = listings[name]
-    rows = list(auth.table(ctx, table_name).values())
+    table_name, show = LISTINGS[name]
+    rows = list(lookups.table(ctx, table_name).values())
     if name in ("user", "admin"):
         rows = [row for row in rows if bool(row["is_sys_admin"]) == (name == "admin")]
     if ctx.method in ("GET", "HEAD"):
@@ -118,10 +130,10 @@ EDITABLE = {"name", "username", "first_name", "last_name", "phone", "is_active",
 
 def _edit_user(ctx: Ctx, user: dict[str, Any]) -> Response:
     """PATCH/PUT/DELETE ``/system/user/{id}``: deactivating or deleting blacklists tokens."""
-    users = auth.table(ctx, "users")
+    users = lookups.table(ctx, "users")
     if ctx.method == "DELETE":
         users.delete(user["id"])
-        auth.revoke_user_tokens(ctx, user["id"])
+        tokens.revoke_user_tokens(ctx, user["id"])
         return json_response({"id": user["id"]})
     changes: dict[str, Any] = {}
     problems: dict[str, list[str]] = {}
@@ -149,5 +161,5 @@ def _edit_user(ctx: Ctx, user: dict[str, Any]) -> Response:
     row = {**user, **changes, "last_modified_date": df_datetime(ctx.mock.clock.time())}
     users.put(user["id"], row)
     if user["is_active"] and not row["is_active"]:
-        auth.revoke_user_tokens(ctx, user["id"])
+        tokens.revoke_user_tokens(ctx, user["id"])
     return json_response({"id": user["id"]})

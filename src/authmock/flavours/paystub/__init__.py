@@ -13,10 +13,11 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from authmock.flavour import FaultHooks, Flavour, InspectHooks
-from authmock.flavours.paystub import cors, errors, faults, headers, inspect, override
-from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin, parse_seed
-from authmock.flavours.paystub.routes import USERS, register
+from authmock.flavours.paystub import cors, errors, faults, headers, inspect, override, routes
+from authmock.flavours.paystub.model import ACTIVE, Seed, is_admin
+from authmock.flavours.paystub.routes import USERS
 from authmock.flavours.paystub.schema import SCHEMA
+from authmock.flavours.paystub.seed import parse_seed
 
 if TYPE_CHECKING:
     from authmock.fixtures import FixtureFile
@@ -62,7 +63,7 @@ class PaystubFlavour(Flavour):
         headers.install(mock, cors_options)
         if cors_options is not None:
             cors.install(mock, cors_options)  # preflights; the label is set with the other headers
-        register(mock, seed)
+        routes.install(mock)
 
     def render_error(self, status: int, error: BaseException | None) -> Response:
         """Paystub's envelope for every error; 405 and OPTIONS answered as Laravel's router."""
