@@ -18,7 +18,7 @@ import pytest
 import authmock
 from authmock.cli import main
 from authmock.cli_fixtures import SetError, parse_sets
-from authmock.fixtures import FixtureError
+from authmock.fixtures import FixtureError, bundled_fixture_path, bundled_schema_path
 from authmock.pytest_plugin import MockFixture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,11 +181,14 @@ def test_the_shipped_schema_is_current_valid_and_accepts_the_bundled_fixture(
 ) -> None:
     assert main(["schema", flavour]) == 0
     printed = json.loads(capsys.readouterr().out)
-    shipped = json.loads((ROOT / "fixtures" / f"{flavour}.schema.json").read_text())
-    assert printed == shipped, f"regenerate: authmock schema {flavour} > fixtures/..."
+    shipped = json.loads(bundled_schema_path(flavour).read_text())
+    assert printed == shipped, (
+        f"regenerate: authmock schema {flavour} > "
+        f"src/authmock/flavours/{flavour}/fixture.schema.json"
+    )
     jsonschema.Draft202012Validator.check_schema(shipped)
-    bundled = json.loads((ROOT / "fixtures" / f"{flavour}.json").read_text())
-    assert bundled["$schema"] == f"./{flavour}.schema.json"
+    bundled = json.loads(bundled_fixture_path(flavour).read_text())
+    assert bundled["$schema"] == "./fixture.schema.json"
     validator = jsonschema.Draft202012Validator(shipped)
     assert list(validator.iter_errors(bundled)) == []
     broken = {**bundled, "settings": {**bundled["settings"], "profile": "prod"}, "typo": 1}
@@ -198,9 +201,9 @@ def test_fixture_prints_the_bundled_fixture_to_start_from(
 ) -> None:
     assert main(["fixture", flavour]) == 0
     printed = json.loads(capsys.readouterr().out)
-    bundled = json.loads((ROOT / "fixtures" / f"{flavour}.json").read_text())
+    bundled = json.loads(bundled_fixture_path(flavour).read_text())
     schema_url = printed.pop("$schema")
-    assert schema_url.startswith("file://") and schema_url.endswith(f"{flavour}.schema.json")
+    assert schema_url == bundled_schema_path(flavour).as_uri()
     assert printed == {k: v for k, v in bundled.items() if k != "$schema"}
     assert main(["check-fixtures", _write(tmp_path, printed)]) == 0
 
@@ -217,7 +220,8 @@ def test_set_values_are_json_where_they_parse_else_strings() -> None:
 
 
 @pytest.mark.parametrize(("argument", "names", "message"), [
-    ("TYPO=1", ["paystub"], "--set TYPO=1: paystub has no setting 'TYPO' (allowed: api_rate_limit,"),
+    ("TYPO=1", ["paystub"],
+     "--set TYPO=1: paystub has no setting 'TYPO' (allowed: api_rate_limit,"),
     ("api_rate_limit=-1", ["paystub"],
      "--set api_rate_limit=-1: $.settings.api_rate_limit: must be 0 (off) or a positive integer"),
     ("api_rate_limit", ["paystub"], "--set api_rate_limit: expected KEY=VALUE"),

@@ -12,7 +12,9 @@ def _first_block() -> list[str]:
     text = (ROOT / "README.md").read_text()
     block = re.search(r"```[a-z]*\n(.*?)```", text, re.S)
     assert block is not None
-    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_readme_starts_with_exactly_two_setup_commands() -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def test_default_ports_are_the_products() -> None:
 
 
 @pytest.fixture(scope="module")
-def served() -> dict[str, object]:
+def served() -> Iterator[dict[str, object]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", LAUNCHER, "serve"], cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -103,7 +104,8 @@ def test_the_banner_tells_a_frontend_developer_what_to_use(served: dict[str, obj
     urls = served["urls"]
     out = served["out"]
     assert isinstance(urls, dict) and isinstance(out, str)
-    loopback = "http://localhost:<port>, http://127.0.0.1:<port>, http://[::1]:<port> (with credentials)"
+    loopback = ("http://localhost:<port>, http://127.0.0.1:<port>, http://[::1]:<port> "
+                "(with credentials)")
     for name in FLAVOURS:
         part = out.split(f"{name}  {urls[name]}", 1)[1].split("\n\n", 1)[0]
         assert f"  inspector  {urls[name]}/__authmock__/\n" in part
@@ -112,7 +114,8 @@ def test_the_banner_tells_a_frontend_developer_what_to_use(served: dict[str, obj
     assert "admin@example.com / password (Administrator)" in directus
     assert f"TOTP: GET {urls['directus']}/__authmock__/users/tfa@example.com/otp" in directus
     assert "cookie/session mode: serve your page from 127.0.0.1 too" in directus
-    assert "user user@example.com / yourpassword (POST /api/v2/user/session, role user in app frontend)" in out
+    assert ("user user@example.com / yourpassword (POST /api/v2/user/session, role user in app "
+            "frontend)") in out
     assert "owner@example.com  password: your-password  role: Owner" in out
 
 
@@ -144,7 +147,8 @@ def test_port_moves_one_flavour_and_a_busy_one_is_named() -> None:
         assert f"directus  http://127.0.0.1:{port}  (profile docs)" in out
         assert "  CORS       off (Directus's default: CORS_ENABLED=false)" in out
         assert "  CORS       off (DreamFactory's default: no CORS entry)" in out
-        assert "  CORS       any origin, without credentials (Laravel's default config/cors.php)" in out
+        assert ("  CORS       any origin, without credentials "
+                "(Laravel's default config/cors.php)") in out
         status, _ = _call("GET", f"http://127.0.0.1:{port}/__authmock__/health")
         assert status == 200
     finally:

@@ -38,15 +38,19 @@ def directus(tmp_path: Path) -> Any:
     out, err = io.StringIO(), io.StringIO()
     with authmock.run_in_thread("directus", fixtures=str(path)) as server:
         watcher = FixtureWatcher(
-            [Watched(str(path), server, lambda: authmock.create_app("directus", fixtures=str(path)))],
+            [Watched(str(path), server,
+                     lambda: authmock.create_app("directus", fixtures=str(path)))],
             out=out, err=err,
         )
-        yield {"server": server, "path": path, "data": data, "watcher": watcher, "out": out, "err": err}
+        yield {"server": server, "path": path, "data": data, "watcher": watcher, "out": out,
+               "err": err}
 
 
 def _session(base: str, email: str, password: str = "password") -> requests.Session:
     session = requests.Session()
-    response = session.post(f"{base}/auth/login", json={"email": email, "password": password, "mode": "session"})
+    response = session.post(
+        f"{base}/auth/login", json={"email": email, "password": password, "mode": "session"}
+    )
     assert response.status_code == 200, response.text
     return session
 
@@ -116,20 +120,25 @@ def test_paystub_tokens_survive_and_new_ones_get_new_ids(tmp_path: Path) -> None
     _write(path, data)
     with authmock.run_in_thread("paystub", fixtures=str(path)) as server:
         watcher = FixtureWatcher(
-            [Watched(str(path), server, lambda: authmock.create_app("paystub", fixtures=str(path)))],
+            [Watched(str(path), server,
+                     lambda: authmock.create_app("paystub", fixtures=str(path)))],
             out=io.StringIO(), err=io.StringIO(),
         )
         login = {"email": "owner@example.com", "password": "your-password"}
-        first = requests.post(f"{server.url}/admin/auth/login", json=login,
-                              headers={"Accept": "application/json"}).json()["data"]["token"]["access_token"]
+        first = requests.post(
+            f"{server.url}/admin/auth/login", json=login, headers={"Accept": "application/json"}
+        ).json()["data"]["token"]["access_token"]
         _write(path, {**data, "settings": {"api_rate_limit": 0}})
         watcher.check()
-        second = requests.post(f"{server.url}/admin/auth/login", json=login,
-                               headers={"Accept": "application/json"}).json()["data"]["token"]["access_token"]
+        second = requests.post(
+            f"{server.url}/admin/auth/login", json=login, headers={"Accept": "application/json"}
+        ).json()["data"]["token"]["access_token"]
         assert first.split("|")[0] != second.split("|")[0]
         for token in (first, second):
-            me = requests.get(f"{server.url}/admin/auth/me",
-                              headers={"Accept": "application/json", "Authorization": f"Bearer {token}"})
+            me = requests.get(
+                f"{server.url}/admin/auth/me",
+                headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
+            )
             assert me.status_code == 200
 
 
@@ -159,7 +168,9 @@ def test_serve_watch_reloads_a_changed_file(tmp_path: Path) -> None:
             reload_lines.append(line)
             if "sys admin admin@example.com" in line:
                 break
-        assert reload_lines[0] == f"authmock: reloaded {path} (dreamfactory; clock and sessions kept)\n"
+        assert reload_lines[0] == (
+            f"authmock: reloaded {path} (dreamfactory; clock and sessions kept)\n"
+        )
         assert "changed-password" in reload_lines[-1]
         with urllib.request.urlopen(f"{url}/__authmock__/health", timeout=5) as response:
             assert response.status == 200

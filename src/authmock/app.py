@@ -90,12 +90,45 @@ def create_app(
     """
     impl = flavours.get(flavour)
     fixture = _load_fixture(flavour, fixtures, settings)
+    mock = _make_mock(impl, fixture, profile=profile, seed=seed, control_token=control_token,
+                      realistic_timing=realistic_timing, reason_header=reason_header,
+                      cors=cors, cors_origins=cors_origins)
+    app = mock.app
+    app.extensions["authmock"] = mock
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = impl.max_content_length
+    _install_pipeline(app, mock)
+
+    from authmock.control import control_blueprint
+
+    app.register_blueprint(control_blueprint(), url_prefix=CONTROL_PREFIX)
+    from authmock.inspector import page_blueprint
+
+    app.register_blueprint(page_blueprint(), url_prefix=CONTROL_PREFIX)
+    impl.setup(mock)
+    return app
+
+
+def _make_mock(
+    impl: flavours.Flavour,
+    fixture: FixtureFile,
+    *,
+    profile: str | None,
+    seed: int | str | None,
+    control_token: str | None,
+    realistic_timing: bool | None,
+    reason_header: bool | None,
+    cors: bool | None,
+    cors_origins: Sequence[str] | None,
+) -> Mock:
+    """The Mock for ``create_app``: each argument left None falls back to the fixture's setting."""
     chosen = profile if profile is not None else fixture.settings.get("profile", "docs")
     if chosen not in ("docs", "server"):
         raise ValueError(f"profile must be 'docs' or 'server', not {chosen!r}")
     if cors_origins is not None and cors is False:
         raise ValueError("cors_origins needs CORS on (cors=False gives the product's default)")
-    mock = Mock(
+    return Mock(
         impl,
         fixture,
         profile=chosen,
@@ -113,21 +146,6 @@ def create_app(
         ),
         cors=cors_policy(cors, cors_origins, fixture.settings),
     )
-    app = mock.app
-    app.extensions["authmock"] = mock
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.compact = True  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = impl.max_content_length
-    _install_pipeline(app, mock)
-
-    from authmock.control import control_blueprint
-
-    app.register_blueprint(control_blueprint(mock), url_prefix=CONTROL_PREFIX)
-    from authmock.inspector import page_blueprint
-
-    app.register_blueprint(page_blueprint(), url_prefix=CONTROL_PREFIX)
-    impl.setup(mock)
-    return app
 
 
 def _body_too_large(limit: int) -> bool:
@@ -164,22 +182,30 @@ def _fallback_reason(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "client error").lower()
 
 
+def _is_control() -> bool:
+    """Whether this request is under CONTROL_PREFIX; asked up to three times a request, so
+    remembered in the environ."""
+    environ = request.environ
+    known: bool | None = environ.get("authmock.is_control")
+    if known is None:
+        known = is_control_path(request.path)
+        environ["authmock.is_control"] = known
+    return known
+
+
 def _install_pipeline(app: MockFlask, mock: Mock) -> None:
-    from authmock.control import control_error
+    """Steps 1, 3 and 4 of the module docstring on ``app`` (the transaction is MockFlask's)."""
+    _install_before(app, mock)
+    _install_after(app, mock)
+    _install_error_handler(app, mock)
 
-    def is_control() -> bool:  # asked up to three times a request: remembered in the environ
-        environ = request.environ
-        known: bool | None = environ.get("authmock.is_control")
-        if known is None:
-            known = is_control_path(request.path)
-            environ["authmock.is_control"] = known
-        return known
 
+def _install_before(app: MockFlask, mock: Mock) -> None:
     limit = mock.flavour.max_content_length
 
     @app.before_request
     def _before() -> Response | None:
-        if is_control():
+        if _is_control():
             return None
         if limit is not None and _body_too_large(limit):
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
@@ -188,6 +214,8 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
         info.user  # noqa: B018 - resolved before the route can consume the credential
         return mock.faults.intercept(req)
 
+
+def _install_after(app: MockFlask, mock: Mock) -> None:
     # Werkzeug upper-cases the reason phrase ('404 NOT FOUND'); the products (and fetch's
     # statusText) don't. Werkzeug's own status line -> the product's, worked out once.
     phrases = mock.flavour.reason_phrases
@@ -201,7 +229,7 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
         status_line = status_lines.get(response.status)
         if status_line is not None:
             response.status = status_line
-        if not is_control():
+        if not _is_control():
             status = response.status_code
             reason: str | None = g.get("authmock_reason")
             if 400 <= status < 500:
@@ -223,6 +251,10 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
             )
         return response
 
+
+def _install_error_handler(app: MockFlask, mock: Mock) -> None:
+    from authmock.control import control_error
+
     @app.errorhandler(Exception)
     def _any_error(error: Exception) -> Response:
         status = error.code if isinstance(error, HTTPException) and error.code else 500
@@ -231,7 +263,7 @@ def _install_pipeline(app: MockFlask, mock: Mock) -> None:
                 "unexpected error in %s %s (%s)", request.method, request.path, mock.name,
                 exc_info=error,
             )
-        if is_control():
+        if _is_control():
             return control_error(status, error)
         try:
             return mock.flavour.render_error(status, error)

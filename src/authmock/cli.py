@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from functools import partial
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from authmock import __version__, banner, cors
 from authmock import flavour as flavours
@@ -28,7 +29,9 @@ from authmock.cli_fixtures import (
 )
 from authmock.fixtures import FixtureError, read_fixture_file
 from authmock.server import LiveServer, LoggingHandler, is_loopback
-from authmock.watch import FixtureWatcher, Watched, fingerprint
+
+if TYPE_CHECKING:
+    from authmock.watch import FixtureWatcher
 
 
 class CliError(Exception):
@@ -42,7 +45,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"authmock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = _serve_parser(commands)
+    parser.set_defaults(serve_parser=serve)
+    check = commands.add_parser(
+        "check-fixtures", help="validate a fixture file and show what it will serve"
+    )
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(handler=check_command)
+    add_commands(commands)
+    return parser
 
+
+def _serve_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve one or more flavours")
     serve.add_argument(
         "--flavour", action="append", choices=flavours.available(), metavar="NAME",
@@ -53,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         help="port of one flavour, e.g. --port directus=9055 (repeatable); a bare PORT needs "
         "exactly one --flavour; 0 picks a free port",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
     serve.add_argument(
         "--fixtures", action="append", metavar="FILE", default=[],
         help="fixture file (repeatable; each applies to the flavour it names)",
@@ -85,15 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         help="reload a --fixtures file when it changes (clock and live sessions are kept)",
     )
     add_set_option(serve)
-
-    parser.set_defaults(serve_parser=serve)
-    check = commands.add_parser(
-        "check-fixtures", help="validate a fixture file and show what it will serve"
-    )
-    check.add_argument("file", metavar="FILE")
-    check.set_defaults(handler=check_command)
-    add_commands(commands)
-    return parser
+    return serve
 
 
 def port_option(text: str) -> tuple[str | None, int]:
@@ -104,7 +114,8 @@ def port_option(text: str) -> tuple[str | None, int]:
         name, number = text.split("=", 1)
         if name not in flavours.available():
             raise argparse.ArgumentTypeError(
-                f"unknown flavour {name!r} in {text!r} (one of: {', '.join(flavours.available())})"
+                f"unknown flavour {name!r} in {text!r} "
+                f"(one of: {', '.join(flavours.available())})"
             )
     if not number.isdigit() or int(number) > 65535:
         raise argparse.ArgumentTypeError(
@@ -139,13 +150,8 @@ def _ports(args: argparse.Namespace, names: list[str]) -> dict[str, int]:
     return ports
 
 
-def _serve(args: argparse.Namespace) -> int:
-    names: list[str] = list(dict.fromkeys(args.flavour or flavours.available()))
-    ports = _ports(args, names)
-    if args.cors == "off" and args.cors_origin:
-        args.serve_parser.error("--cors-origin needs --cors on (off is the product's default)")
-    if args.watch and not args.fixtures:
-        args.serve_parser.error("--watch needs a --fixtures FILE to watch")
+def _fixture_files(args: argparse.Namespace, names: list[str]) -> dict[str, str]:
+    """Each --fixtures file by the flavour it names (one file a flavour, a served one)."""
     by_flavour: dict[str, str] = {}
     for path in args.fixtures:
         fixture = read_fixture_file(path, shared=False)  # create_app reports every problem
@@ -154,9 +160,12 @@ def _serve(args: argparse.Namespace) -> int:
         if fixture.flavour in by_flavour:
             raise CliError(f"{path}: a second fixture file for {fixture.flavour}")
         by_flavour[fixture.flavour] = path
+    return by_flavour
 
-    sets = parse_sets(args.set, names)
-    token = args.control_token
+
+def _control_token(args: argparse.Namespace) -> str | None:
+    """--control-token, or a fresh one (and a warning) when bound beyond loopback."""
+    token: str | None = args.control_token
     if token is None and not is_loopback(args.host):
         # Deliberately not from the app's seeded source: a seeded token would be guessable.
         token = secrets.token_urlsafe(24)
@@ -164,6 +173,32 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"authmock: warning: --host {args.host} makes these fakes (and their well-known "
               "fixture passwords) reachable from other machines; the control API needs the "
               "control token printed below", file=sys.stderr, flush=True)
+    return token
+
+
+def _listen(app: MockFlask, name: str, host: str, port: int) -> LiveServer:
+    """A bound (not yet started) server; a busy or forbidden port is a one-line CliError."""
+    try:
+        return LiveServer(app, host, port, handler=LoggingHandler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {port} on {host} is already in use ({name}); "
+                f"stop what uses it or move {name} with --port {name}=N"
+            ) from None
+        raise CliError(f"cannot listen on {host}:{port} ({name}): {exc.strerror}") from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    names: list[str] = list(dict.fromkeys(args.flavour or flavours.available()))
+    ports = _ports(args, names)
+    if args.cors == "off" and args.cors_origin:
+        args.serve_parser.error("--cors-origin needs --cors on (off is the product's default)")
+    if args.watch and not args.fixtures:
+        args.serve_parser.error("--watch needs a --fixtures FILE to watch")
+    by_flavour = _fixture_files(args, names)
+    sets = parse_sets(args.set, names)
+    token = _control_token(args)
     seed: int | str | None = args.seed
     if isinstance(seed, str) and seed.isdigit():
         seed = int(seed)
@@ -176,23 +211,15 @@ def _serve(args: argparse.Namespace) -> int:
             reason_header=args.reason_header,
         )
 
+    if args.watch:  # only then: the watcher's module is not needed to serve
+        from authmock.watch import FixtureWatcher, Watched, fingerprint
     # taken before the apps read the files, so that --watch misses no edit made meanwhile
     seen = {path: fingerprint(path) for path in by_flavour.values()} if args.watch else {}
     servers: list[LiveServer] = []
     watcher: FixtureWatcher | None = None
     try:
         for name in names:
-            app = build(name)
-            port = ports[name]
-            try:
-                servers.append(LiveServer(app, args.host, port, handler=LoggingHandler))
-            except OSError as exc:
-                if exc.errno == errno.EADDRINUSE:
-                    raise CliError(
-                        f"port {port} on {args.host} is already in use ({name}); "
-                        f"stop what uses it or move {name} with --port {name}=N"
-                    ) from None
-                raise CliError(f"cannot listen on {args.host}:{port} ({name}): {exc.strerror}") from None
+            servers.append(_listen(build(name), name, args.host, ports[name]))
         if args.watch:
             watcher = FixtureWatcher([
                 Watched(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from authmock import flavour as flavours
-from authmock.fixtures import FixtureError, FixtureFile, bundled_fixture_path, read_fixture_file
+from authmock.fixtures import FixtureError, FixtureFile, bundled_schema_path, read_fixture_file
 from authmock.overlay import bundled_text, load_fixture, schema_of
 from authmock.schema import FixtureSchema, Obj, Report
 
@@ -69,7 +69,7 @@ def _print_schema(args: argparse.Namespace) -> int:
 
 
 def _print_fixture(args: argparse.Namespace) -> int:
-    schema_file = bundled_fixture_path(args.flavour).with_name(f"{args.flavour}.schema.json")
+    schema_file = bundled_schema_path(args.flavour)
     url = schema_file.resolve().as_uri() if schema_file.is_file() else None
     return _emit(bundled_text(args.flavour, url))
 

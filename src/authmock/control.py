@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import Any
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
@@ -17,11 +18,9 @@ from werkzeug.exceptions import HTTPException
 from authmock import otp as otp_codes
 from authmock.faults import FaultError
 from authmock.journal import query_filters
+from authmock.mock import current_mock
 from authmock.scenarios import ScenarioError
 from authmock.tokens import constant_time_equals
-
-if TYPE_CHECKING:
-    from authmock.mock import Mock
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -73,155 +72,202 @@ NOT_LOOPBACK = ("control API answers loopback callers only; start authmock with 
                 "--control-token TOKEN (create_app(control_token=...)) and send "
                 "Authorization: Bearer TOKEN to reach it from elsewhere")
 
+#: the control API's views; per-app state comes from ``current_mock()``. Mounted under
+#: CONTROL_PREFIX through ``control_blueprint()``, which nests the inspector's lists in it.
+blueprint = Blueprint("authmock_control", __name__)
 
-def control_blueprint(mock: Mock) -> Blueprint:
-    bp = Blueprint("authmock_control", __name__)
 
-    @bp.before_request
-    def _authorize() -> Response | None:
-        if mock.control_token is None:
-            # whoever can reach the port could otherwise reset, move the clock, read mail
-            return None if _loopback_caller(request.remote_addr) else _error(403, NOT_LOOPBACK)
-        header = request.headers.get("Authorization", "")
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not constant_time_equals(given.strip(), mock.control_token):
-            return _error(401, "control API needs Authorization: Bearer <control token>")
-        return None
+_nesting = threading.Lock()
+_nested: list[Blueprint] = []  # the inspector's blueprint, once nested
 
-    @bp.get("/health")
-    def health() -> Response:
-        return _json({"status": "ok", "flavour": mock.name, "profile": mock.profile})
 
-    @bp.post("/reset")
-    def reset() -> Response:
-        mock.reset()
-        return Response(status=204)
+def control_blueprint() -> Blueprint:
+    """The control blueprint with the inspector's ``/users`` and ``/sessions`` nested (behind
+    the same token check); nested once, under a lock, as apps may be built on several threads
+    and a Blueprint cannot change once registered."""
+    with _nesting:
+        if not _nested:
+            from authmock.inspector import api
 
-    @bp.get("/clock")
-    def clock_get() -> Response:
-        return _json(mock.clock.state())
+            blueprint.register_blueprint(api)
+            _nested.append(api)
+    return blueprint
 
-    @bp.post("/clock")
-    def clock_post() -> Response:
-        body = _body()
-        if isinstance(body, Response):
-            return body
-        actions = [k for k in ("advance", "set", "freeze", "reset") if k in body]
-        unknown = [k for k in body if k not in ("advance", "set", "freeze", "reset")]
-        if unknown or len(actions) != 1:
-            return _error(
-                400,
-                'body must hold exactly one of "advance", "set", "freeze" or "reset"',
-            )
-        action = actions[0]
-        value = body[action]
-        try:
-            if action == "advance":
-                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                    raise ValueError('"advance" takes seconds or a duration such as "24h"')
-                mock.clock.advance(value)
-            elif action == "set":
-                if not isinstance(value, str):
-                    raise ValueError('"set" takes an ISO-8601 date-time string')
-                mock.clock.set(value)
-            elif action == "freeze":
-                if not isinstance(value, bool):
-                    raise ValueError('"freeze" takes true or false')
-                mock.clock.freeze() if value else mock.clock.unfreeze()
-            else:
-                if value is not True:
-                    raise ValueError('"reset" takes true')
-                mock.clock.reset()
-        except ValueError as exc:
-            return _error(400, str(exc))
-        return _json(mock.clock.state())
 
-    @bp.get("/mailbox")
-    def mailbox_get() -> Response:
-        to = request.args.get("to")
-        return _json({"messages": [m.to_json() for m in mock.mailbox.messages(to)]})
+@blueprint.before_request
+def _authorize() -> Response | None:
+    mock = current_mock()
+    if mock.control_token is None:
+        # whoever can reach the port could otherwise reset, move the clock, read mail
+        return None if _loopback_caller(request.remote_addr) else _error(403, NOT_LOOPBACK)
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not constant_time_equals(
+        given.strip(), mock.control_token
+    ):
+        return _error(401, "control API needs Authorization: Bearer <control token>")
+    return None
 
-    @bp.delete("/mailbox")
-    def mailbox_delete() -> Response:
-        mock.mailbox.clear()
-        return Response(status=204)
 
-    @bp.get("/journal")
-    def journal_get() -> Response:
-        try:
-            filters = query_filters(request.args)
-        except ValueError as exc:
-            return _error(400, str(exc))
-        return _json({"requests": mock.journal.entries(**filters)})
+@blueprint.get("/health")
+def health() -> Response:
+    mock = current_mock()
+    return _json({"status": "ok", "flavour": mock.name, "profile": mock.profile})
 
-    @bp.delete("/journal")
-    def journal_delete() -> Response:
-        mock.journal.clear()
-        return Response(status=204)
 
-    @bp.get("/faults")
-    def faults_get() -> Response:
-        return _json({"faults": [rule.to_json() for rule in mock.faults.rules()]})
+@blueprint.post("/reset")
+def reset() -> Response:
+    mock = current_mock()
+    mock.reset()
+    return Response(status=204)
 
-    @bp.post("/faults")
-    def faults_post() -> Response:
-        body = _body()
-        if isinstance(body, Response):
-            return body
-        try:
-            rule = mock.faults.add_json(body)
-        except FaultError as exc:
-            return _error(400, str(exc))
-        return _json(rule.to_json(), 201)
 
-    @bp.delete("/faults")
-    def faults_delete() -> Response:
-        mock.faults.clear()
-        return Response(status=204)
+@blueprint.get("/clock")
+def clock_get() -> Response:
+    mock = current_mock()
+    return _json(mock.clock.state())
 
-    @bp.get("/faults/catalogue")
-    def faults_catalogue() -> Response:
-        return _json({"errors": mock.faults.catalogue_json()})
 
-    @bp.get("/faults/<int:rule_id>")
-    def fault_get(rule_id: int) -> Response:
-        rule = mock.faults.get(rule_id)
-        if rule is None:
-            return _error(404, f"no fault rule {rule_id}")
-        return _json(rule.to_json())
-
-    @bp.delete("/faults/<int:rule_id>")
-    def fault_delete(rule_id: int) -> Response:
-        if not mock.faults.remove(rule_id):
-            return _error(404, f"no fault rule {rule_id}")
-        return Response(status=204)
-
-    @bp.post("/users/<path:email>/<verb>")
-    def user_scenario(email: str, verb: str) -> Response:
-        body = _body()
-        if isinstance(body, Response):
-            return body
-        try:
-            return _json(mock.users.run(email, verb, body))
-        except ScenarioError as exc:
-            return _error(exc.status, exc.message)
-
-    @bp.get("/users/<path:email>/otp")
-    def otp(email: str) -> Response:
-        secret = mock.flavour.totp_secret(mock, email)
-        if secret is None or not otp_codes.is_valid_secret(secret):
-            return _error(404, f"no user {email!r} with a TOTP secret")
-        now = mock.clock.time()
-        return _json(
-            {
-                "otp": otp_codes.code_at(secret, now),
-                "valid_for_seconds": otp_codes.PERIOD - int(now) % otp_codes.PERIOD,
-                "next": otp_codes.code_at(secret, now + otp_codes.PERIOD),
-            }
+@blueprint.post("/clock")
+def clock_post() -> Response:
+    mock = current_mock()
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    actions = [k for k in ("advance", "set", "freeze", "reset") if k in body]
+    unknown = [k for k in body if k not in ("advance", "set", "freeze", "reset")]
+    if unknown or len(actions) != 1:
+        return _error(
+            400,
+            'body must hold exactly one of "advance", "set", "freeze" or "reset"',
         )
+    action = actions[0]
+    value = body[action]
+    try:
+        if action == "advance":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise ValueError('"advance" takes seconds or a duration such as "24h"')
+            mock.clock.advance(value)
+        elif action == "set":
+            if not isinstance(value, str):
+                raise ValueError('"set" takes an ISO-8601 date-time string')
+            mock.clock.set(value)
+        elif action == "freeze":
+            if not isinstance(value, bool):
+                raise ValueError('"freeze" takes true or false')
+            mock.clock.freeze() if value else mock.clock.unfreeze()
+        else:
+            if value is not True:
+                raise ValueError('"reset" takes true')
+            mock.clock.reset()
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return _json(mock.clock.state())
 
-    from authmock.inspector import api_blueprint
 
-    bp.register_blueprint(api_blueprint(mock))  # users and sessions, behind the same token
+@blueprint.get("/mailbox")
+def mailbox_get() -> Response:
+    mock = current_mock()
+    to = request.args.get("to")
+    return _json({"messages": [m.to_json() for m in mock.mailbox.messages(to)]})
 
-    return bp
+
+@blueprint.delete("/mailbox")
+def mailbox_delete() -> Response:
+    mock = current_mock()
+    mock.mailbox.clear()
+    return Response(status=204)
+
+
+@blueprint.get("/journal")
+def journal_get() -> Response:
+    mock = current_mock()
+    try:
+        filters = query_filters(request.args)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return _json({"requests": mock.journal.entries(**filters)})
+
+
+@blueprint.delete("/journal")
+def journal_delete() -> Response:
+    mock = current_mock()
+    mock.journal.clear()
+    return Response(status=204)
+
+
+@blueprint.get("/faults")
+def faults_get() -> Response:
+    mock = current_mock()
+    return _json({"faults": [rule.to_json() for rule in mock.faults.rules()]})
+
+
+@blueprint.post("/faults")
+def faults_post() -> Response:
+    mock = current_mock()
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    try:
+        rule = mock.faults.add_json(body)
+    except FaultError as exc:
+        return _error(400, str(exc))
+    return _json(rule.to_json(), 201)
+
+
+@blueprint.delete("/faults")
+def faults_delete() -> Response:
+    mock = current_mock()
+    mock.faults.clear()
+    return Response(status=204)
+
+
+@blueprint.get("/faults/catalogue")
+def faults_catalogue() -> Response:
+    mock = current_mock()
+    return _json({"errors": mock.faults.catalogue_json()})
+
+
+@blueprint.get("/faults/<int:rule_id>")
+def fault_get(rule_id: int) -> Response:
+    mock = current_mock()
+    rule = mock.faults.get(rule_id)
+    if rule is None:
+        return _error(404, f"no fault rule {rule_id}")
+    return _json(rule.to_json())
+
+
+@blueprint.delete("/faults/<int:rule_id>")
+def fault_delete(rule_id: int) -> Response:
+    mock = current_mock()
+    if not mock.faults.remove(rule_id):
+        return _error(404, f"no fault rule {rule_id}")
+    return Response(status=204)
+
+
+@blueprint.post("/users/<path:email>/<verb>")
+def user_scenario(email: str, verb: str) -> Response:
+    mock = current_mock()
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    try:
+        return _json(mock.users.run(email, verb, body))
+    except ScenarioError as exc:
+        return _error(exc.status, exc.message)
+
+
+@blueprint.get("/users/<path:email>/otp")
+def otp(email: str) -> Response:
+    mock = current_mock()
+    secret = mock.flavour.totp_secret(mock, email)
+    if secret is None or not otp_codes.is_valid_secret(secret):
+        return _error(404, f"no user {email!r} with a TOTP secret")
+    now = mock.clock.time()
+    return _json(
+        {
+            "otp": otp_codes.code_at(secret, now),
+            "valid_for_seconds": otp_codes.PERIOD - int(now) % otp_codes.PERIOD,
+            "next": otp_codes.code_at(secret, now + otp_codes.PERIOD),
+        }
+    )

@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from authmock import cors
 
 PROFILES = ("docs", "server")
-_REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 T = TypeVar("T")
 REQUIRED: Any = object()
@@ -121,11 +119,17 @@ def bundled_fixture(flavour: str, **settings: Any) -> dict[str, Any]:
 
 
 def bundled_fixture_path(flavour: str) -> Path:
-    """The default fixture file of a flavour, installed or from a source checkout."""
-    packaged = resources.files("authmock").joinpath("bundled_fixtures").joinpath(f"{flavour}.json")
-    if packaged.is_file():
-        return Path(str(packaged))
-    return _REPO_FIXTURES / f"{flavour}.json"
+    """The default fixture file of a flavour: in the flavour's package (``fixture.json``,
+    or where the flavour's ``bundled_fixture`` says), installed or from a source checkout."""
+    from authmock import flavour as flavours  # imports Flask: only when a fixture is wanted
+
+    return flavours.get(flavour).bundled_fixture_path()
+
+
+def bundled_schema_path(flavour: str) -> Path:
+    """The JSON Schema file shipped next to the bundled fixture (``fixture.schema.json``)."""
+    path = bundled_fixture_path(flavour)
+    return path.with_name(path.name.removesuffix(".json") + ".schema.json")
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -6,10 +6,13 @@ point group (or registered with ``register()``), and the core only calls the met
 
 from __future__ import annotations
 
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from flask import Request, Response
@@ -65,6 +68,16 @@ class Flavour(ABC):
     fault_hooks: ClassVar[FaultHooks | None] = None
     #: the module answering ``inspect_users``/``inspect_sessions``/``revoke_session``
     inspect_hooks: ClassVar[InspectHooks | None] = None
+    #: the bundled fixture file, relative to the directory of the module that defines the
+    #: flavour class (its package's ``__init__.py``, or a module of that package):
+    #: ``fixture.json`` by convention, its JSON Schema next to it as ``fixture.schema.json``
+    bundled_fixture: ClassVar[str] = "fixture.json"
+
+    def bundled_fixture_path(self) -> Path:
+        """Where this flavour's bundled fixture is: found from the flavour's own package, so
+        a flavour installed from another distribution brings its fixture along."""
+        module = sys.modules[type(self).__module__]
+        return Path(module.__file__ or ".").resolve().parent / self.bundled_fixture
 
     @abstractmethod
     def parse_fixtures(self, fixture: FixtureFile) -> Any:
@@ -146,9 +159,16 @@ def register(flavour: Flavour) -> None:
         _registry[flavour.name] = flavour
 
 
+@cache
+def _entry_points() -> tuple[EntryPoint, ...]:
+    """The ``authmock.flavours`` entry points, read once a process: each read scans every
+    installed distribution's metadata (milliseconds), and the CLI asks several times."""
+    return tuple(entry_points(group="authmock.flavours"))
+
+
 def available() -> list[str]:
     """Names of every flavour installed (entry points) or registered by hand."""
-    names = {ep.name for ep in entry_points(group="authmock.flavours")}
+    names = {ep.name for ep in _entry_points()}
     return sorted(names | set(_registry))
 
 
@@ -158,7 +178,9 @@ def get(name: str) -> Flavour:
         found = _registry.get(name)
     if found is not None:
         return found
-    for ep in entry_points(group="authmock.flavours", name=name):
+    for ep in _entry_points():
+        if ep.name != name:
+            continue
         loaded: Any = ep.load()
         instance: Flavour = loaded() if isinstance(loaded, type) else loaded
         register(instance)

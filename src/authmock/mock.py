@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g
-from flask.testing import FlaskClient
 from werkzeug.http import http_date
 from werkzeug.routing import Rule
 
@@ -29,6 +28,8 @@ from authmock.store import Store
 from authmock.tokens import JwtSigner
 
 if TYPE_CHECKING:
+    from flask.testing import FlaskClient  # click.testing behind it: not at start-up
+
     from authmock.fixtures import FixtureFile
     from authmock.flavour import Flavour
 
@@ -157,6 +158,9 @@ class LazyBuilderRule(Rule):
         return build
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 class MockFlask(Flask):
     """Flask with the authmock pipeline: one transaction per dispatch, stalls outside it."""
 
@@ -168,6 +172,15 @@ class MockFlask(Flask):
         # Werkzeug would answer '//x' with an HTML 308 to '/x'; no product merges slashes so.
         self.url_map.merge_slashes = False
         self.mock = mock
+
+    def make_default_options_response(self) -> Response:
+        """Flask's automatic ``OPTIONS`` answer, its ``Allow`` in HTTP's usual order: Werkzeug
+        lists a rule's methods from a set, whose order changed with ``PYTHONHASHSEED``."""
+        response = super().make_default_options_response()
+        methods = [m for m in _METHOD_ORDER if m in response.allow]
+        methods += sorted(m for m in response.allow if m not in _METHOD_ORDER)
+        response.headers["Allow"] = ", ".join(methods)
+        return response
 
     def dispatch_request(self) -> Any:
         fault = g.pop(G_ROUTE_RESPONSE, None)

@@ -310,7 +310,9 @@ class ListOf(Node):
             report.add(path, type_problem(value, (list,)))
             return value
         item = self.item
-        out = [item.validate(entry, f"{path}[{index}]", report) for index, entry in enumerate(value)]
+        out = [
+            item.validate(entry, f"{path}[{index}]", report) for index, entry in enumerate(value)
+        ]
         positions = item.position_fields if isinstance(item, Obj) else ()
         for name in positions:
             for index, entry in enumerate(out):

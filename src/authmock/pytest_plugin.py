@@ -206,10 +206,25 @@ _PRODUCTS = {
 
 def _installed_flavours() -> list[str]:
     """Names of the installed flavours, read from the entry points' metadata: no flavour (and
-    no Flask) is imported until a test asks for its fixture."""
-    from importlib.metadata import entry_points
+    no Flask) is imported until a test asks for its fixture.
 
-    return sorted({ep.name for ep in entry_points(group="authmock.flavours")})
+    Every pytest run pays this, so only distributions whose ``entry_points.txt`` names the
+    group get parsed (``entry_points(group=...)`` parses every one's: 2-3x slower). As there,
+    the first distribution of a name on ``sys.path`` wins.
+    """
+    from importlib.metadata import distributions
+
+    names: set[str] = set()
+    seen: set[str] = set()
+    for dist in distributions():
+        key = getattr(dist, "_normalized_name", None) or dist.metadata["Name"]
+        if key in seen:
+            continue
+        seen.add(key)
+        text = dist.read_text("entry_points.txt")
+        if text and "[authmock.flavours]" in text:
+            names.update(ep.name for ep in dist.entry_points if ep.group == "authmock.flavours")
+    return sorted(names)
 
 
 def _define_fixtures(namespace: dict[str, Any]) -> None:

@@ -73,7 +73,8 @@ class QuietHandler(WSGIRequestHandler):
 
         Werkzeug's dev server re-encodes raw non-ASCII bytes of the request line as UTF-8
         (``/ÿ`` arrived as ``/Ã¿``), decodes %-escapes that are not UTF-8 to U+FFFD and drops
-        a slash of ``//x`` (as http.server does). WSGI wants the bytes themselves as latin-1 characters.
+        a slash of ``//x`` (as http.server does). WSGI wants the bytes themselves as latin-1
+        characters.
         """
         environ: dict[str, Any] = super().make_environ()
         # the target as sent: http.server decoded the request line as latin-1 (so these are the

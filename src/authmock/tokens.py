@@ -1,7 +1,8 @@
 """Signed tokens checked strictly against the mock clock.
 
-HS256 JWTs via PyJWT's JWS layer (claims serialised here, in the given order), with every time claim checked here (never by PyJWT's own clock), and
-with each refusal carrying its reason so a flavour can pick the product's exact message.
+HS256 JWTs via PyJWT's JWS layer (claims serialised here, in the given order), with every time
+claim checked here (never by PyJWT's own clock), and with each refusal carrying its reason so
+a flavour can pick the product's exact message.
 Tokens issued before a reset are refused as "signature": the secret rotates on reset and,
 when a fixture pins the secret, the tokens issued until the reset are retired instead. With a
 pinned secret, a token signed elsewhere with that secret (a hand-made expired one, say) is
@@ -18,15 +19,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
-
-from jwt.algorithms import HMACAlgorithm
-from jwt.api_jws import PyJWS
-from jwt.exceptions import InvalidSignatureError, InvalidTokenError
+from typing import TYPE_CHECKING, Any
 
 from authmock.clock import Clock
 from authmock.randomness import Random
 from authmock.store import Store
+
+if TYPE_CHECKING:
+    from jwt.api_jws import PyJWS
 
 
 def constant_time_equals(a: str | bytes | None, b: str | bytes | None) -> bool:
@@ -86,7 +86,8 @@ class Verified:
                 from authmock.clock import isoformat
 
                 try:
-                    return f"token expired at {isoformat(datetime.fromtimestamp(exp, tz=timezone.utc))}"
+                    when = datetime.fromtimestamp(exp, tz=timezone.utc)
+                    return f"token expired at {isoformat(when)}"
                 except (OverflowError, OSError, ValueError):
                     pass
             return "token expired"
@@ -105,30 +106,44 @@ _REFUSAL_REASONS = {
 }
 
 
-class _HMAC(HMACAlgorithm):
-    """HMAC without PyJWT's key-length advisory: a fixture may pin the product's own short
-    secret on purpose, and tokens must then verify with exactly that secret."""
-
-    def check_key_length(self, key: bytes) -> None:
-        return None
-
-
 def _b64url(raw: bytes) -> bytes:
     return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
 
-_HS256 = _HMAC(HMACAlgorithm.SHA256)
 _COMPACT = json.JSONEncoder(separators=(",", ":")).encode
 _COMPACT_SORTED = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
-def _jws() -> PyJWS:
-    jws = PyJWS(algorithms=[])
-    jws.register_algorithm("HS256", _HMAC(HMACAlgorithm.SHA256))
-    return jws
+class _PyJwt:
+    """PyJWT's pieces, imported on the first verification or pinned secret, not at start-up
+    (``authmock serve`` answers its first request without them)."""
 
+    jws: PyJWS
+    invalid_signature: type[Exception]
+    invalid_token: type[Exception]
+    hs256: Any
 
-_JWS = _jws()
+    @classmethod
+    def load(cls) -> type[_PyJwt]:
+        if not hasattr(cls, "jws"):
+            from jwt.algorithms import HMACAlgorithm
+            from jwt.api_jws import PyJWS
+            from jwt.exceptions import InvalidSignatureError, InvalidTokenError
+
+            class _HMAC(HMACAlgorithm):
+                """HMAC without PyJWT's key-length advisory: a fixture may pin the product's
+                own short secret on purpose, and tokens must then verify with exactly it."""
+
+                def check_key_length(self, key: bytes) -> None:
+                    return None
+
+            cls.hs256 = _HMAC(HMACAlgorithm.SHA256)
+            cls.invalid_signature = InvalidSignatureError
+            cls.invalid_token = InvalidTokenError
+            jws = PyJWS(algorithms=[])
+            jws.register_algorithm("HS256", _HMAC(HMACAlgorithm.SHA256))
+            cls.jws = jws  # last: its presence says everything is loaded
+        return cls
 
 
 def _b64json(segment: str) -> Any:
@@ -174,7 +189,7 @@ class JwtSigner:
         self._retired: set[str] = set()  # pinned secret: hashes issued before a reset
         if secret:
             # PyJWT's vetting (it refuses PEM/SSH keys as HMAC secrets), once, not per token
-            self._use(secret, _HS256.prepare_key(secret))
+            self._use(secret, _PyJwt.load().hs256.prepare_key(secret))
         else:
             self._use_random()
 
@@ -233,7 +248,8 @@ class JwtSigner:
         return digest in self._revoked
 
     def is_expired_digest(self, digest: str) -> bool:
-        """Expired by a user scenario (``expire``/``expire_where``), for a token known by its hash."""
+        """Expired by a user scenario (``expire``/``expire_where``), for a token known by its
+        hash."""
         return len(self._expired) > 0 and digest in self._expired
 
     def encode(
@@ -296,11 +312,12 @@ class JwtSigner:
         header, claims = decoded
         if header.get("alg") != self.ALGORITHM:
             return Verified(claims=claims, header=header, refusal=Refusal.ALGORITHM)
+        pyjwt = _PyJwt.load()
         try:
-            _JWS.decode_complete(token, self.secret, algorithms=[self.ALGORITHM])
-        except InvalidSignatureError:
+            pyjwt.jws.decode_complete(token, self.secret, algorithms=[self.ALGORITHM])
+        except pyjwt.invalid_signature:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)
-        except InvalidTokenError:
+        except pyjwt.invalid_token:
             return Verified(claims=claims, header=header, refusal=Refusal.PAYLOAD)
         if self._retired and sha256_hex(token) in self._retired:
             return Verified(claims=claims, header=header, refusal=Refusal.SIGNATURE)

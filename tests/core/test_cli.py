@@ -58,7 +58,8 @@ def test_check_fixtures_names_file_path_and_problem(
     "argv",
     [["serve", "--flavour", "nope"], ["serve", "--port", "9000"],
      ["serve", "--profile", "prod"], [],
-     ["serve", "--flavour", "toy", "--port", "99999"], ["serve", "--flavour", "toy", "--port", "-1"],
+     ["serve", "--flavour", "toy", "--port", "99999"],
+     ["serve", "--flavour", "toy", "--port", "-1"],
      ["serve", "--flavour", "toy", "--port", "x"], ["serve", "--port", "nope=9000"],
      ["serve", "--flavour", "toy", "--port", "toy=70000"],
      ["serve", "--flavour", "toy", "--port", "1", "--port", "toy=2"],
@@ -88,7 +89,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # `authmock` as a user runs it, with the toy flavour registered first (core tests stay
 # independent of the real flavours; tests/test_serve.py covers those).
 TOY_CLI = [sys.executable, "-c",
-           "import sys, tests.core.toy; from authmock.cli import main; sys.exit(main(sys.argv[1:]))"]
+           "import sys, tests.core.toy; from authmock.cli import main; "
+           "sys.exit(main(sys.argv[1:]))"]
 
 
 def _free_port() -> int:

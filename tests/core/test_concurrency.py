@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -158,8 +159,8 @@ def test_two_refreshes_of_one_directus_token_json_mode(directus_mock: MockFixtur
         login = requests.post(url + "/auth/login", timeout=10,
                               json={"email": "admin@example.com", "password": "password"})
         token = login.json()["data"]["refresh_token"]
-        answers = _race(lambda t=token: requests.post(url + "/auth/refresh", timeout=10,
-                                                      json={"refresh_token": t}))
+        answers = _race(partial(requests.post, url + "/auth/refresh", timeout=10,
+                                json={"refresh_token": token}))
         winner = _one_winner(answers, 401)
         loser = next(a for a in answers if a.status_code == 401)
         assert loser.json()["errors"][0]["extensions"]["code"] == "INVALID_CREDENTIALS"
@@ -174,9 +175,10 @@ def test_two_refreshes_of_one_directus_token_cookie_mode(directus_mock: MockFixt
         login = requests.post(url + "/auth/login", timeout=10, json={
             "email": "admin@example.com", "password": "password", "mode": "cookie"})
         cookie = login.cookies["directus_refresh_token"]
-        answers = _race(lambda c=cookie: requests.post(
-            url + "/auth/refresh", json={"mode": "cookie"}, timeout=10,
-            cookies={"directus_refresh_token": c}))
+        assert cookie is not None
+        answers = _race(partial(
+            requests.post, url + "/auth/refresh", json={"mode": "cookie"}, timeout=10,
+            cookies={"directus_refresh_token": cookie}))
         winner = _one_winner(answers, 401)
         assert winner.cookies["directus_refresh_token"] != cookie
 
@@ -187,8 +189,9 @@ def test_two_refreshes_of_one_dreamfactory_token(dreamfactory_mock: MockFixture)
         login = requests.post(url + DF_LOGIN, headers=DF_KEY, timeout=10,
                               json={"email": "admin@example.com", "password": "yourpassword"})
         token = login.json()["session_token"]
-        answers = _race(lambda t=token: requests.put(
-            url + DF_LOGIN, headers={"X-DreamFactory-Session-Token": t}, timeout=10))
+        answers = _race(partial(
+            requests.put, url + DF_LOGIN, headers={"X-DreamFactory-Session-Token": token},
+            timeout=10))
         _one_winner(answers, 401)
         loser = next(a for a in answers if a.status_code == 401)
         assert loser.json()["error"]["message"] == (
@@ -201,8 +204,9 @@ def test_two_refreshes_of_one_paystub_token(paystub_mock: MockFixture) -> None:
         login = requests.post(url + "/admin/auth/login", timeout=10,
                               json={"email": "owner@example.com", "password": "your-password"})
         token = login.json()["data"]["token"]["access_token"]
-        answers = _race(lambda t=token: requests.post(
-            url + "/admin/auth/refresh", headers={"Authorization": f"Bearer {t}"}, timeout=10))
+        answers = _race(partial(
+            requests.post, url + "/admin/auth/refresh",
+            headers={"Authorization": f"Bearer {token}"}, timeout=10))
         _one_winner(answers, 401)
     assert len(paystub_mock.store.table("paystub_tokens")) == RACES  # one live token per race
 

@@ -20,7 +20,7 @@ RULES = "/__authmock__/faults"
 
 
 def _token(app: MockFlask, email: str) -> str:
-    token: str = app.test_client().post(f"/login/{email}").json["token"]
+    token: str = app.test_client().post(f"/login/{email}").get_json()["token"]
     return token
 
 
@@ -36,9 +36,9 @@ def test_post_stores_the_rule_with_id_and_remaining(app: MockFlask) -> None:
         "remaining": 2, "matched": 0,
     }
     client.post("/login/a@example.com")
-    listed = client.get(RULES).json["faults"]
+    listed = client.get(RULES).get_json()["faults"]
     assert [(r["id"], r["remaining"], r["matched"]) for r in listed] == [(1, 1, 1)]
-    assert client.get(f"{RULES}/1").json["remaining"] == 1
+    assert client.get(f"{RULES}/1").get_json()["remaining"] == 1
     assert client.delete(f"{RULES}/1").status_code == 204
     assert client.get(RULES).json == {"faults": []}
     assert client.delete(f"{RULES}/1").json == {"error": "no fault rule 1"}
@@ -81,7 +81,7 @@ def test_bad_rules_get_400_naming_what_is_allowed_and_store_nothing(
     client = app.test_client()
     response = client.post(RULES, json=body)
     assert response.status_code == 400
-    assert says in response.json["error"]
+    assert says in response.get_json()["error"]
     assert client.get(RULES).json == {"faults": []}
     with pytest.raises(FaultError):
         app.mock.faults.add_json(body)
@@ -116,7 +116,9 @@ def test_respond_json_and_body(app: MockFlask) -> None:
                                            "json": {"down": True}})
     app.mock.faults.add("/check", respond={"status": 418, "body": "teapot"})
     first = client.get("/check")
-    assert (first.status_code, first.json, first.headers["Retry-After"]) == (503, {"down": True}, "7")
+    assert (first.status_code, first.json, first.headers["Retry-After"]) == (
+        503, {"down": True}, "7"
+    )
     assert "X-Authmock-Reason" not in first.headers  # a 5xx carries no reason header
     second = client.get("/check")
     assert (second.status_code, second.get_data(as_text=True)) == (418, "teapot")
@@ -298,7 +300,7 @@ def test_delay_on_the_live_server() -> None:
         assert time.perf_counter() - started >= 0.08
 
 
-# --- reasons ---------------------------------------------------------------------------------------
+# --- reasons -------------------------------------------------------------------------------
 def test_every_4xx_carries_a_reason_and_the_journal_keeps_it(app: MockFlask) -> None:
     client = app.test_client()
     missing = client.get("/nowhere")
@@ -333,7 +335,7 @@ def test_journal_filters_over_http(app: MockFlask) -> None:
     def paths(query: str) -> list[tuple[str, int, Any]]:
         got = client.get(f"/__authmock__/journal?{query}")
         assert got.status_code == 200, got.json
-        return [(e["path"], e["status"], e["user"]) for e in got.json["requests"]]
+        return [(e["path"], e["status"], e["user"]) for e in got.get_json()["requests"]]
 
     assert paths("method=get") == [("/check", 200, "a@example.com"), ("/nowhere", 404, None)]
     assert paths("path=/login/**") == [("/login/a@example.com", 200, None)]
@@ -349,7 +351,7 @@ def test_journal_filters_over_http(app: MockFlask) -> None:
     for bad, says in (("status=abc", "HTTP status"), ("since=yesterday", "ISO-8601"),
                       ("path=nope", "starting with"), ("colour=red", "unknown filter")):
         response = client.get(f"/__authmock__/journal?{bad}")
-        assert response.status_code == 400 and says in response.json["error"], bad
+        assert response.status_code == 400 and says in response.get_json()["error"], bad
 
 
 def test_journal_assertions_list_what_was_made_instead(app: MockFlask) -> None:
@@ -379,9 +381,9 @@ def test_user_scenarios_over_http_and_python(app: MockFlask) -> None:
     unknown = client.post("/__authmock__/users/zed@example.com/lockout")
     assert unknown.status_code == 404 and unknown.json == {"error": "no user 'zed@example.com'"}
     bad = client.post("/__authmock__/users/a@example.com/status", json={"status": "gone"})
-    assert bad.status_code == 400 and "active, suspended" in bad.json["error"]
+    assert bad.status_code == 400 and "active, suspended" in bad.get_json()["error"]
     verb = client.post("/__authmock__/users/a@example.com/explode")
-    assert verb.status_code == 404 and "expire-sessions" in verb.json["error"]
+    assert verb.status_code == 404 and "expire-sessions" in verb.get_json()["error"]
     with pytest.raises(ScenarioError, match="no user"):
         app.mock.users.lockout("zed@example.com")
     assert app.mock.users.status("b@example.com", "active")["status"] == "active"

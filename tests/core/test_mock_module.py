@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import authmock.app
@@ -31,3 +33,23 @@ def test_app_module_reexports_the_same_objects() -> None:
     for name in ("Mock", "MockFlask", "current_mock", "CONTROL_PREFIX", "is_control_path"):
         assert getattr(authmock.app, name) is getattr(authmock.mock, name)
     assert CONTROL_PREFIX == "/__authmock__"
+
+
+def test_automatic_options_lists_allow_in_http_order_whatever_the_hash_seed() -> None:
+    """Werkzeug gives a rule's methods as a set; the answer must not change between runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "from authmock import create_app\n"
+        "c = create_app('dreamfactory').test_client()\n"
+        "print(c.options('/api/v2/user/session').headers['Allow'])\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert seen == {"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"}

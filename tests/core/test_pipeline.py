@@ -23,7 +23,7 @@ def test_unexpected_exception_gives_flavour_500_and_rolls_back(
     assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
     assert "boom after a write" in caplog.text
     # the write before the exception was undone; no mail went out
-    assert client.post("/login/a@example.com").json["logins"] == 1
+    assert client.post("/login/a@example.com").get_json()["logins"] == 1
     assert len(app.mock.mailbox.messages()) == 1
 
 

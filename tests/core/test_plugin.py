@@ -91,4 +91,6 @@ def test_bad_rule_is_an_error(toy_mock):
     pass
 """)
     result.assert_outcomes(passed=2, errors=1)
-    result.stdout.fnmatch_lines(["*FaultError: unknown error 'NOPE'; this flavour's errors: NO_SUCH_USER*"])
+    result.stdout.fnmatch_lines(
+        ["*FaultError: unknown error 'NOPE'; this flavour's errors: NO_SUCH_USER*"]
+    )

@@ -46,6 +46,19 @@ def test_login(toy_mock):
 
 
 @pytest.mark.usefixtures("toy_installed")
+def test_an_installed_flavour_brings_its_bundled_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+def test_login(toy_mock):
+    assert toy_mock.client.post("/login/b@example.com").json["logins"] == 1
+""")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
+    printed = pytester.run(sys.executable, "-m", "authmock", "fixture", "toy")
+    assert printed.ret == 0, printed.stderr.str()
+    assert '"email": "b@example.com"' in printed.stdout.str()
+
+
+@pytest.mark.usefixtures("toy_installed")
 def test_the_installed_flavour_is_listed_with_the_bundled_ones(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")

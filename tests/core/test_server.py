@@ -89,11 +89,13 @@ def test_raw_request_bytes_reach_the_app_as_sent() -> None:
 
     app = authmock.create_app("toy", fixtures=TOY_FIXTURES)
     seen: list[str] = []
-    app.before_request(lambda: seen.append(request.environ["PATH_INFO"]))  # type: ignore[func-returns-value]
+    app.before_request(lambda: seen.append(request.environ["PATH_INFO"]))
     with authmock.run_in_thread(app) as server:
         for target in (b"/caf\xc3\xa9/%C3%A9%FF", b"//twice?x=1"):
             with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
-                conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                conn.sendall(
+                    b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
                 reply = b""
                 while chunk := conn.recv(65536):
                     reply += chunk
@@ -157,4 +159,5 @@ def test_the_test_client_gets_a_date_on_the_mock_clock_too() -> None:
     app.mock.clock.freeze()
     response = app.test_client().get("/__authmock__/health")
     assert response.headers.getlist("Date") == ["Tue, 06 May 2031 07:08:09 GMT"]
-    assert list(response.headers)[-1][0] == "Date"  # after the app's own headers, as servers send it
+    # after the app's own headers, as servers send it
+    assert list(response.headers)[-1][0] == "Date"

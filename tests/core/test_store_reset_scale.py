@@ -17,7 +17,7 @@ def test_many_changes_are_dropped_at_once_and_freed_later() -> None:
     store = Store()
     table = store.table("sessions", {"fixture": {"kept": True}})
     watched = Row()
-    table.put("watched", watched)  # type: ignore[arg-type]
+    table.put("watched", watched)
     for i in range(BURY_AT * 4):
         table.put(f"s{i}", {"n": i})
     gone = weakref.ref(watched)
@@ -35,7 +35,7 @@ def test_a_small_reset_frees_on_the_spot() -> None:
     store = Store()
     table = store.table("t")
     watched = Row()
-    table.put("w", watched)  # type: ignore[arg-type]
+    table.put("w", watched)
     gone = weakref.ref(watched)
     del watched
     store.reset()

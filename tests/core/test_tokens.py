@@ -120,7 +120,9 @@ def test_encode_is_byte_for_byte_what_pyjwt_writes(
     import jwt
 
     signer = JwtSigner(Clock(), Store(), Random(3))
-    claims = {"sub": "ü", "iat": 1, "exp": 4102444800.5, "nested": {"b": 1, "a": [1, None]}, "iss": "x"}
+    claims = {
+        "sub": "ü", "iat": 1, "exp": 4102444800.5, "nested": {"b": 1, "a": [1, None]}, "iss": "x"
+    }
     expected = jwt.encode(
         claims, signer.secret, algorithm="HS256", headers=headers, sort_headers=sort_headers
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Request, Response, request
@@ -27,6 +28,9 @@ class Toy(Flavour):
     name = "toy"
     default_port = 18999
     max_content_length = 1024
+    #: not the conventional ``fixture.json``: a flavour may name its bundled file (relative
+    #: to its module's directory); a flavour package installed from elsewhere brings it along
+    bundled_fixture = "toy.fixture.json"
 
     def parse_fixtures(self, fixture: FixtureFile) -> list[dict[str, Any]]:
         users = fixture.get(fixture.data, "users", list, "$")
@@ -114,13 +118,9 @@ class Toy(Flavour):
         return user.get("totp") if user else None
 
 
-TOY_FIXTURES: dict[str, Any] = {
-    "flavour": "toy",
-    "settings": {},
-    "users": [
-        {"email": "a@example.com", "totp": "JBSWY3DPEHPK3PXP"},
-        {"email": "b@example.com"},
-    ],
-}
+#: the toy's bundled fixture (its ``bundled_fixture`` file), as a dict the tests pass around
+TOY_FIXTURES: dict[str, Any] = json.loads(
+    (Path(__file__).parent / Toy.bundled_fixture).read_text(encoding="utf-8")
+)
 
 register(Toy())

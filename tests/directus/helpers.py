@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from authmock import bundled_fixture
+from authmock.fixtures import bundled_fixture_path
 
-BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "directus.json"
+BUNDLED = bundled_fixture_path("directus")
 SPEC_STRINGS = Path(__file__).resolve().parent / "spec_strings.txt"
 
 ADMIN = "admin@example.com"

@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from authmock import bundled_fixture
+from authmock.fixtures import bundled_fixture_path
 from authmock.pytest_plugin import MockFixture
 
-BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "dreamfactory.json"
+BUNDLED = bundled_fixture_path("dreamfactory")
 SPEC_STRINGS = Path(__file__).resolve().parent / "spec_strings.txt"
 
 ADMIN_KEY = "6498a8ad1beb9d84d63035c5d1120c007fad6de706734db9689f8996707e0f7d"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from authmock import bundled_fixture
+from authmock.fixtures import bundled_fixture_path
 from authmock.pytest_plugin import MockFixture
 
-BUNDLED = Path(__file__).resolve().parents[2] / "fixtures" / "paystub.json"
+BUNDLED = bundled_fixture_path("paystub")
 PASSWORD = "your-password"
 ADMINS = {
     "Owner": "owner@example.com",

@@ -155,7 +155,7 @@ class Recorder:
         raw = response.get_data()
         got = list(response.headers.items())
         self.lines.append(f"<<< {response.status}")
-        self.lines.extend(f"{k}: {self._masked(k, v)}" for k, v in got)
+        self.lines.extend(f"{k}: {v}" for k, v in got)
         self.lines.append("")
         self.lines.append(_body_text(raw, response.headers.get("Content-Type")))
         parsed: Any = None
@@ -165,13 +165,6 @@ class Recorder:
             except ValueError:
                 parsed = None
         return Reply(response.status_code, got, raw, parsed, _cookies(got))
-
-    def _masked(self, key: str, value: str) -> str:
-        """The one value masked: DreamFactory's ``Allow`` comes from Flask's automatic OPTIONS,
-        which lists a set, so its order changes with PYTHONHASHSEED (reported as a bug)."""
-        if self.flavour == "dreamfactory" and key.lower() == "allow":
-            return ", ".join(sorted(m.strip() for m in value.split(","))) + " [sorted]"
-        return value
 
     # shorthands ------------------------------------------------------------------------------
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:

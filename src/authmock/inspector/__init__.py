@@ -12,16 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound
 
 from authmock.clock import isoformat
 from authmock.control import _error, _json
-
-if TYPE_CHECKING:
-    from authmock.mock import Mock
+from authmock.mock import current_mock
 
 STATIC = Path(__file__).parent / "static"
 #: every file the page loads; anything else under /__authmock__/inspector/ is a 404
@@ -85,33 +83,36 @@ def _iso(seconds: float) -> str:
     return isoformat(datetime.fromtimestamp(seconds, tz=timezone.utc))
 
 
-def api_blueprint(mock: Mock) -> Blueprint:
-    """``/users`` and ``/sessions``: nested in the control blueprint, so its token check applies."""
-    bp = Blueprint("inspect", __name__)
-    flavour = mock.flavour
+#: ``/users`` and ``/sessions``: nested in the control blueprint (``control_blueprint()``), so
+#: its token check applies; per-app state from ``current_mock()``.
+api = Blueprint("inspect", __name__)
 
-    @bp.get("/users")
-    def users() -> Response:
-        return _json(
-            {
-                "users": [user.to_json() for user in flavour.inspect_users(mock)],
-                "statuses": list(flavour.user_statuses),
-            }
-        )
 
-    @bp.get("/sessions")
-    def sessions() -> Response:
-        now = mock.clock.time()
-        found = sorted(flavour.inspect_sessions(mock), key=lambda s: s.issued_at, reverse=True)
-        return _json({"sessions": [s.to_json(now) for s in found]})
+@api.get("/users")
+def users() -> Response:
+    mock = current_mock()
+    return _json(
+        {
+            "users": [user.to_json() for user in mock.flavour.inspect_users(mock)],
+            "statuses": list(mock.flavour.user_statuses),
+        }
+    )
 
-    @bp.delete("/sessions/<path:session_id>")
-    def revoke(session_id: str) -> Response:
-        if not flavour.revoke_session(mock, session_id):
-            return _error(404, f"no session or token with id {session_id!r} (see GET sessions)")
-        return Response(status=204)
 
-    return bp
+@api.get("/sessions")
+def sessions() -> Response:
+    mock = current_mock()
+    now = mock.clock.time()
+    found = sorted(mock.flavour.inspect_sessions(mock), key=lambda s: s.issued_at, reverse=True)
+    return _json({"sessions": [s.to_json(now) for s in found]})
+
+
+@api.delete("/sessions/<path:session_id>")
+def revoke(session_id: str) -> Response:
+    mock = current_mock()
+    if not mock.flavour.revoke_session(mock, session_id):
+        return _error(404, f"no session or token with id {session_id!r} (see GET sessions)")
+    return Response(status=204)
 
 
 def page_blueprint() -> Blueprint:
