@@ -106,6 +106,9 @@ def create_app(
     from authmock.inspector import page_blueprint
 
     app.register_blueprint(page_blueprint(), url_prefix=CONTROL_PREFIX)
+    from authmock import openapi
+
+    app.register_blueprint(openapi.blueprint())  # GET CONTROL_PREFIX/openapi.json
     impl.setup(mock)
     return app
 

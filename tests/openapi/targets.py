@@ -58,11 +58,10 @@ _APPS: dict[str, MockFlask] = {}
 
 
 def app_for(flavour: str) -> MockFlask:
-    """One app per flavour for the whole run, with the description's route mounted."""
+    """One app per flavour for the whole run (create_app mounts the description's route)."""
     app = _APPS.get(flavour)
     if app is None:
         app = create_app(flavour)
-        app.register_blueprint(openapi.blueprint())
         _APPS[flavour] = app
     return app
 
