@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g
 from werkzeug.http import http_date
-from werkzeug.routing import Rule
+from werkzeug.routing import PathConverter, Rule
 
 from authmock.clock import Clock
 from authmock.cors import CorsPolicy
@@ -158,6 +158,12 @@ class LazyBuilderRule(Rule):
         return build
 
 
+class AnyPathConverter(PathConverter):
+    """``<path:...>`` that also matches line feeds."""
+
+    regex = "[^/](?s:.*?)"
+
+
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -171,6 +177,10 @@ class MockFlask(Flask):
         super().__init__(import_name, static_folder=None)
         # Werkzeug would answer '//x' with an HTML 308 to '/x'; no product merges slashes so.
         self.url_map.merge_slashes = False
+        # Express and Symfony route a path whatever bytes its segments hold; Werkzeug's own
+        # ``path`` converter stops at a line feed (%0A), which would turn a product route into
+        # a "no such route" answer.
+        self.url_map.converters["path"] = AnyPathConverter
         self.mock = mock
 
     def make_default_options_response(self) -> Response:
