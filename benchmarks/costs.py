@@ -47,10 +47,11 @@ def pytest_startup(repeat: int) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         (cwd / "test_one.py").write_text("def test_one():\n    assert True\n")
-        # Other plugins off on both sides: hypothesis alone imports for ~0.5 s and its jitter
-        # would swamp the few milliseconds measured here.
+        # Other plugins off on both sides: hypothesis alone imports for ~0.5 s, schemathesis
+        # for over a second, and their jitter would swamp the few milliseconds measured here.
         base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                "-p", "no:hypothesispytest", "-p", "no:anyio", "test_one.py"]
+                "-p", "no:hypothesispytest", "-p", "no:anyio", "-p", "no:schemathesis",
+                "test_one.py"]
         with_plugin: list[float] = []
         without: list[float] = []
         _run(base, cwd)
