@@ -109,6 +109,7 @@ def test_the_banner_tells_a_frontend_developer_what_to_use(served: dict[str, obj
     for name in FLAVOURS:
         part = out.split(f"{name}  {urls[name]}", 1)[1].split("\n\n", 1)[0]
         assert f"  inspector  {urls[name]}/__authmock__/\n" in part
+        assert f"  OpenAPI    {urls[name]}/__authmock__/openapi.json\n" in part
         assert f"  CORS       {loopback}\n" in part
     directus = out.split(f"directus  {urls['directus']}", 1)[1].split("\n\n", 1)[0]
     assert "admin@example.com / password (Administrator)" in directus

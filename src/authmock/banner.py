@@ -31,6 +31,7 @@ def flavour_part(mock: Mock, url: str) -> list[str]:
     rows = [
         ("inspector", f"{url}{CONTROL_PREFIX}/"),
         ("control", f"{url}{CONTROL_PREFIX}/health"),
+        ("OpenAPI", f"{url}{CONTROL_PREFIX}/openapi.json"),
         ("CORS", mock.flavour.cors_summary(mock)),
     ]
     lines = [f"{mock.name}  {url}  (profile {mock.profile})"]
