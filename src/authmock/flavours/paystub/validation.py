@@ -61,8 +61,24 @@ def query_fields(raw: bytes) -> dict[str, Any]:
     return _php_variables(_url_pairs(raw))
 
 
+#: where ``request_input`` keeps what it built: the login's user resolution (``faults.py``,
+#: before the route) and the route read the same input, which is parsed once
+INPUT_KEY = "authmock.paystub.input"
+
+
 def request_input(request: Request) -> dict[str, Any]:
-    """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up."""
+    """Laravel's ``$request->all()``: query values overlaid by the body, cleaned up.
+
+    Built once a request (the query and body do not change while it is served); each caller
+    gets its own copy of the top level."""
+    environ = request.environ
+    built: dict[str, Any] | None = environ.get(INPUT_KEY)
+    if built is None:
+        built = environ[INPUT_KEY] = _request_input(request)
+    return dict(built)
+
+
+def _request_input(request: Request) -> dict[str, Any]:
     environ = request.environ
     query = environ.get("QUERY_STRING")
     data = query_fields(request.query_string) if query else {}
