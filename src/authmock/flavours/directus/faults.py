@@ -19,6 +19,7 @@ from authmock.faults import CatalogueEntry
 from authmock.flavours.directus import errors as E
 from authmock.flavours.directus import http as H
 from authmock.flavours.directus.config import USER_STATUSES
+from authmock.flavours.directus.jsonbody import BodyError, parse_body_once
 from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import constant_time_equals, decode_unverified
 
@@ -138,10 +139,25 @@ def _body_field(req: Request, *names: str) -> Any:
     """The first of ``names`` in a JSON body (without judging it: the route does that)."""
     if not req.content_length or "json" not in (req.content_type or ""):
         return None
-    try:
-        body = json.loads(req.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError):
-        return None
+    raw = req.get_data(cache=True)
+    body: Any = None
+    environ = req.environ
+    if (
+        environ.get("CONTENT_TYPE") == "application/json"
+        and not environ.get("HTTP_CONTENT_ENCODING")
+        and raw.isascii()
+    ):
+        # the body parser's own parse, kept for the route: where it succeeds on ASCII it
+        # is json.loads's value (it only refuses more: NaN, a top level neither {} nor [])
+        try:
+            body = parse_body_once(environ, "application/json", None, raw)
+        except BodyError:
+            body = None
+    if body is None:
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return None
     if not isinstance(body, dict):
         return None
     return next((body[name] for name in names if body.get(name)), None)

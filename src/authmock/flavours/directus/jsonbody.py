@@ -337,3 +337,21 @@ def parse_body(content_type: str | None, encoding: str | None, raw: bytes) -> An
     if first not in ("{", "["):
         raise _strict_error(text, first)
     return parse_json_text(text)
+
+
+#: a request's ``parse_body`` result, with the arguments it was worked out from
+_PARSED = "authmock.directus.body"
+
+
+def parse_body_once(
+    environ: dict[str, Any], content_type: str | None, encoding: str | None, raw: bytes
+) -> Any:
+    """``parse_body``, remembered for the request: the user resolution of a login (before the
+    route, ``faults.py``) and the body parser then read the body with one parse."""
+    known = environ.get(_PARSED)
+    if known is not None and known[0] == content_type and known[1] == encoding and known[2] is raw:
+        return known[3]
+    body = parse_body(content_type, encoding, raw)
+    environ[_PARSED] = (content_type, encoding, raw, body)
+    return body
+

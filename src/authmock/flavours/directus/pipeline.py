@@ -20,7 +20,7 @@ from authmock.flavours.directus import http as H
 from authmock.flavours.directus import registration, routes, settings_api, tfa, users_api
 from authmock.flavours.directus.cors import preflight
 from authmock.flavours.directus.faults import default_reason
-from authmock.flavours.directus.jsonbody import BodyError, parse_body
+from authmock.flavours.directus.jsonbody import BodyError, parse_body_once
 from authmock.flavours.directus.ratelimit import client_key, consume, rate_limit_error
 from authmock.flavours.directus.sessions import Accountability
 from authmock.flavours.directus.state import Ctx, Directus
@@ -74,8 +74,9 @@ def _dispatch(api: Directus, req: Request, path: str) -> Response:
     headers = req.headers
     # 3. body parser
     try:
-        body = parse_body(
-            headers.get("Content-Type"), headers.get("Content-Encoding"), _read_body(req)
+        body = parse_body_once(
+            req.environ, headers.get("Content-Type"), headers.get("Content-Encoding"),
+            _read_body(req),
         )
     except BodyError as exc:
         raise E.invalid_payload(exc.reason) from None
