@@ -139,6 +139,21 @@ def _json(body: bytes) -> Any:
         return None
 
 
+#: a request's ``_json`` of its body, with the body it decoded
+_DECODED = "authmock.dreamfactory.json"
+
+
+def json_once(environ: dict[str, Any], body: bytes) -> Any:
+    """``_json(body)``, remembered for the request: a login's user resolution (before the
+    route, ``faults.py``) and the route's payload then decode the body once."""
+    known = environ.get(_DECODED)
+    if known is not None and known[0] is body:
+        return known[1]
+    value = _json(body)
+    environ[_DECODED] = (body, value)
+    return value
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(name)  # PHP's json_decode knows no NaN / Infinity
 
@@ -206,7 +221,8 @@ def read_request(
 
     def body_json() -> Any:
         if not decoded:
-            decoded.append(_json(request.get_data(cache=True, parse_form_data=False)))
+            raw = request.get_data(cache=True, parse_form_data=False)
+            decoded.append(json_once(request.environ, raw))
         return decoded[0]
 
     query = query_dict(request)

@@ -18,7 +18,7 @@ from flask import Request, Response, has_request_context, request
 from authmock.clock import isoformat
 from authmock.faults import CatalogueEntry
 from authmock.flavours.dreamfactory import errors
-from authmock.flavours.dreamfactory.context import AUTH_PATHS, split_path
+from authmock.flavours.dreamfactory.context import AUTH_PATHS, json_once, split_path
 from authmock.flavours.dreamfactory.errors import DfError
 from authmock.scenarios import ScenarioError, unknown_user
 from authmock.tokens import decode_unverified
@@ -97,6 +97,16 @@ def _by_email(mock: Mock, email: Any) -> dict[str, Any] | None:
     return found
 
 
+def _json_body(req: Request) -> Any:
+    """Flask's ``get_json(silent=True)``; an ASCII body the route's own decoder reads (which
+    refuses more: NaN, a BOM) is decoded by it, once for both: the value is the same."""
+    if not req.is_json:
+        return None
+    raw = req.get_data(cache=True)
+    body = json_once(req.environ, raw) if raw.isascii() else None
+    return body if body is not None else req.get_json(silent=True, cache=True)
+
+
 def request_user(mock: Mock, req: Request) -> str | None:
     """Session token (Bearer, X-DreamFactory-Session-Token, ?session_token=), HTTP Basic, or
     on a login the e-mail sent."""
@@ -119,7 +129,7 @@ def request_user(mock: Mock, req: Request) -> str | None:
         user = _by_email(mock, decoded_basic.decode("utf-8", "replace").partition(":")[0])
         return user["email"] if user else None
     if req.method == "POST" and req.path.strip("/") in AUTH_PATHS and req.content_length:
-        body = req.get_json(silent=True, cache=True)
+        body = _json_body(req)
         user = _by_email(mock, body.get("email")) if isinstance(body, dict) else None
         return user["email"] if user else None
     return None
