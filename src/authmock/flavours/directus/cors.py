@@ -72,11 +72,15 @@ def _vary(current: str | None, field: str) -> str:
     return ", ".join(fields)
 
 
-def cors_headers(cors: CorsSettings, *, preflight: bool) -> list[tuple[str, str]]:
-    """The headers cors sets for this request, in its order (``Vary`` merged in place)."""
+def cors_headers(
+    cors: CorsSettings, *, preflight: bool, origin: str | None = None
+) -> list[tuple[str, str]]:
+    """The headers cors sets for this request, in its order (``Vary`` merged in place);
+    ``origin`` is the request's ``Origin`` (read here on a preflight)."""
     out: list[tuple[str, str]] = []
     vary: str | None = None
-    origin = request.headers.get("Origin")
+    if preflight:
+        origin = request.headers.get("Origin")
     allowed = cors.origin
     if allowed == "*":
         out.append((ALLOW_ORIGIN, "*"))
@@ -141,21 +145,28 @@ def preflight(cors: CorsSettings) -> Response | None:
 
 def decorate(cors: CorsSettings, response: Response) -> Response:
     """Put the actual-request CORS headers on any other answer, where Node would have them."""
-    if not cors.active or request.environ.get(_DONE):
+    environ = request.environ
+    if not cors.active or environ.get(_DONE):
         return response
-    added = cors_headers(cors, preflight=False)
+    added = cors_headers(cors, preflight=False, origin=environ.get("HTTP_ORIGIN"))
     if not added:
         return response
-    items = list(response.headers.items())
-    if any(name == "Vary" for name, _ in added):
-        own = ", ".join(value for name, value in items if name.lower() == "vary")
-        added = [
-            (name, _vary(value, own) if name == "Vary" and own else value) for name, value in added
-        ]
-        items = [(name, value) for name, value in items if name.lower() != "vary"]
     names = {name.lower() for name, _ in added}
-    items = [(name, value) for name, value in items if name.lower() not in names]
-    at = next((i + 1 for i, (name, _) in enumerate(items) if name == "X-Powered-By"), 0)
+    items: list[tuple[str, str]] = []
+    own: list[str] = []  # the response's own Vary values, merged into cors's
+    at = 0  # right after X-Powered-By
+    for name, value in response.headers._list:  # one pass over the response's headers
+        lower = name.lower()
+        if lower in names:
+            if lower == "vary":
+                own.append(value)
+            continue
+        items.append((name, value))
+        if not at and name == "X-Powered-By":
+            at = len(items)
+    merged = ", ".join(own)
+    if merged:
+        added = [(name, _vary(value, merged) if name == "Vary" else value) for name, value in added]
     # the response's own headers went through Werkzeug's checks when they were set: only the
     # new values (some echo the request) get Headers.add's newline check before the list is
     # rewritten in one go, rather than cleared and re-added header by header
