@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flask import Response, g, request
+from flask import Request, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -151,20 +151,20 @@ def _make_mock(
     )
 
 
-def _body_too_large(limit: int) -> bool:
+def _body_too_large(req: Request, limit: int) -> bool:
     """Content-Length over the limit, or a body without one (chunked) that runs past it.
 
     Werkzeug stops reading an unsized body at MAX_CONTENT_LENGTH without a word, so a route
     would see it cut short; one more byte is looked for instead.
     """
-    environ = request.environ
+    environ = req.environ
     if environ.get("CONTENT_LENGTH"):
-        return (request.content_length or 0) > limit
+        return (req.content_length or 0) > limit
     if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return False
-    if len(request.get_data(cache=True)) < limit:
+    if len(req.get_data(cache=True)) < limit:
         return False
-    stream = request.environ.get("wsgi.input")
+    stream = environ.get("wsgi.input")
     return bool(stream is not None and stream.read(1))
 
 
@@ -174,24 +174,27 @@ def _header_safe(text: str) -> str:
     return flat.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def _fallback_reason(status: int) -> str:
+def _fallback_reason(req: Request, status: int) -> str:
     """The reason of a 4xx whose refusal site named none."""
-    if status == 404 and request.url_rule is None:
+    if status == 404 and req.url_rule is None:
         return "unknown route"
     if status == 405:
-        return f"method {request.method} not allowed"
+        return f"method {req.method} not allowed"
     if status == 413:
         return "request body too large"
     return HTTP_STATUS_CODES.get(status, "client error").lower()
 
 
-def _is_control() -> bool:
-    """Whether this request is under CONTROL_PREFIX; asked up to three times a request, so
-    remembered in the environ."""
-    environ = request.environ
+def _is_control(req: Request | None = None) -> bool:
+    """Whether this request (default: the current one) is under CONTROL_PREFIX; asked up to
+    three times a request, so remembered in the environ."""
+    if req is None:
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        assert req is not None
+    environ = req.environ
     known: bool | None = environ.get("authmock.is_control")
     if known is None:
-        known = is_control_path(request.path)
+        known = is_control_path(req.path)
         environ["authmock.is_control"] = known
     return known
 
@@ -208,11 +211,11 @@ def _install_before(app: MockFlask, mock: Mock) -> None:
 
     @app.before_request
     def _before() -> Response | None:
-        if _is_control():
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if _is_control(req):
             return None
-        if limit is not None and _body_too_large(limit):
+        if limit is not None and _body_too_large(req, limit):
             raise RequestEntityTooLarge()  # before any route reads it, for every route alike
-        req = request._get_current_object()  # type: ignore[attr-defined]
         info = g.authmock_info = RequestInfo(mock, req)
         info.user  # noqa: B018 - resolved before the route can consume the credential
         return mock.faults.intercept(req)
@@ -232,25 +235,27 @@ def _install_after(app: MockFlask, mock: Mock) -> None:
         status_line = status_lines.get(response.status)
         if status_line is not None:
             response.status = status_line
-        if not _is_control():
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if not _is_control(req):
             status = response.status_code
-            reason: str | None = g.get("authmock_reason")
+            ctx_g = g._get_current_object()
+            reason: str | None = ctx_g.get("authmock_reason")
             if 400 <= status < 500:
                 if reason is None:
-                    reason = _fallback_reason(status)
+                    reason = _fallback_reason(req, status)
                 if mock.reason_header:
                     response.headers["X-Authmock-Reason"] = _header_safe(reason)
-            info: RequestInfo | None = g.get("authmock_info")
+            info: RequestInfo | None = ctx_g.get("authmock_info")
             mock.journal.record(
-                request.method,
-                request.path,
-                request.query_string.decode("latin-1"),
+                req.method,
+                req.path,
+                req.query_string.decode("latin-1"),
                 status,
                 mock.clock.time(),
                 info.user if info is not None else None,
-                g.get("authmock_fault"),
+                ctx_g.get("authmock_fault"),
                 reason,
-                g.get("authmock_operation"),  # a flavour's GraphQL operation: (label, names)
+                ctx_g.get("authmock_operation"),  # a flavour's GraphQL operation: (label, names)
             )
         return response
 
