@@ -98,7 +98,7 @@ def _allowed_origin(options: CorsOptions, response: Response, request: Request) 
     ):
         response.headers["Access-Control-Allow-Origin"] = options.allowed_origins[0]
         return True
-    origin = request.headers.get("Origin")
+    origin: str | None = request.environ.get("HTTP_ORIGIN")  # request.headers.get("Origin")
     written = origin is not None and options.origin_allowed(origin)
     if written:
         response.headers["Access-Control-Allow-Origin"] = str(origin)

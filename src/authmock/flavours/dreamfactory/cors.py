@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Response, request
+from flask import Request, Response, request
 
 from authmock import phpcors
 
@@ -56,6 +56,7 @@ def install(mock: Mock, options: phpcors.CorsOptions) -> None:
 
     @app.after_request
     def _label(response: Response) -> Response:
-        if request.path.startswith(API_PREFIX):
-            phpcors.label(options, response, request)
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if req.path.startswith(API_PREFIX):
+            phpcors.label(options, response, req)
         return response
