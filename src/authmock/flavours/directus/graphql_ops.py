@@ -23,22 +23,25 @@ _MAX_TOKENS = 5000
 _GRAPHQL_PATH = re.compile(r"^/graphql(?:/|$)", re.IGNORECASE)
 
 
+def _query_and_name(method: str, args: Any, body: bytes) -> tuple[Any, Any]:
+    """``query`` and ``operationName`` as GraphQL-over-HTTP carries them (the query string on
+    a GET, the JSON body otherwise); (None, None) when a body is not JSON."""
+    if method == "GET":
+        return args.get("query"), args.get("operationName")
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        return None, None
+    if isinstance(payload, dict):
+        return payload.get("query"), payload.get("operationName")
+    return None, None
+
+
 def _operation(method: str, args: Any, body: bytes) -> Any:
     """The request's selected ``OperationDefinitionNode``, or None when it has none."""
     from graphql import GraphQLError, get_operation_ast, parse
 
-    query: Any = None
-    name: Any = None
-    if method == "GET":
-        query = args.get("query")
-        name = args.get("operationName")
-    else:
-        try:
-            payload = json.loads(body or b"null")
-        except ValueError:
-            return None
-        if isinstance(payload, dict):
-            query, name = payload.get("query"), payload.get("operationName")
+    query, name = _query_and_name(method, args, body)
     if not isinstance(query, str) or not query:
         return None
     try:
@@ -148,15 +151,7 @@ def graphql_error_payload(method: str, args: Any, body: bytes, code: str, messag
     from graphql import GraphQLError, get_operation_ast, parse
     from graphql.language import FieldNode
 
-    query: Any = args.get("query") if method == "GET" else None
-    name: Any = args.get("operationName") if method == "GET" else None
-    if method != "GET":
-        try:
-            payload = json.loads(body or b"null")
-        except ValueError:
-            return None
-        if isinstance(payload, dict):
-            query, name = payload.get("query"), payload.get("operationName")
+    query, name = _query_and_name(method, args, body)
     if not isinstance(query, str):
         return None
     try:
