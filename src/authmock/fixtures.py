@@ -13,21 +13,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from authmock import cors
+from authmock.nodes import type_problem
 
 PROFILES = ("docs", "server")
 
 T = TypeVar("T")
 REQUIRED: Any = object()
-
-_TYPE_NAMES = {
-    str: "a string",
-    bool: "true or false",
-    int: "an integer",
-    float: "a number",
-    list: "an array",
-    dict: "an object",
-    type(None): "null",
-}
 
 
 class FixtureError(ValueError):
@@ -79,8 +70,7 @@ class FixtureFile:
             for k in kinds
         )
         if not ok:
-            wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
-            raise self.error(path, f"must be {wanted}, got {json.dumps(value)[:60]}")
+            raise self.error(path, type_problem(value, kinds))
         return value  # type: ignore[no-any-return]
 
     def get(
