@@ -26,7 +26,7 @@ from typing import Any
 
 import requests
 from flask import Flask
-from run import LOGINS, fmt, paired  # type: ignore[import-not-found]
+from run import LOGINS, paired, print_table  # type: ignore[import-not-found]
 
 import authmock
 
@@ -259,21 +259,6 @@ def serve_ready_rows(repeat: int) -> list[Row]:
         rows.append((f"authmock serve {flavour}: exec to first answer", best,
                      "the floor above", floor, "≤ 300 ms", best <= 0.3))
     return rows
-
-
-def print_table(rows: list[Row]) -> None:
-    header = ("measure", "time", "baseline", "baseline time", "ratio", "target", "met")
-    table = [header]
-    for label, value, base_label, base, target, met in rows:
-        ratio = f"{value / base:.2f}×" if base else "—"
-        shown = f"{value:.1f} MB" if target.startswith("MB") else fmt(value)
-        table.append((label, shown, base_label, fmt(base) if base else "—", ratio, target,
-                      "yes" if met else "NO"))
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for i, row in enumerate(table):
-        print(" | ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)))
-        if i == 0:
-            print("-+-".join("-" * w for w in widths))
 
 
 def main() -> int:

@@ -198,18 +198,24 @@ def main() -> int:
 
     print(f"authmock {authmock.__version__} · Python {platform.python_version()} · "
           f"{platform.machine()} · {platform.system()}")
+    print_table(rows)
+    return 0
+
+
+def print_table(rows: list[tuple[str, float, str, float, str, bool]]) -> None:
+    """One row a measure, ratio to its baseline; a target starting with MB shows megabytes."""
     header = ("measure", "time", "baseline", "baseline time", "ratio", "target", "met")
     table = [header]
     for label, value, base_label, base, target, met in rows:
         ratio = f"{value / base:.2f}×" if base else "—"
-        table.append((label, fmt(value), base_label, fmt(base) if base else "—", ratio, target,
+        shown = f"{value:.1f} MB" if target.startswith("MB") else fmt(value)
+        table.append((label, shown, base_label, fmt(base) if base else "—", ratio, target,
                       "yes" if met else "NO"))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for i, row in enumerate(table):
         print(" | ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)))
         if i == 0:
             print("-+-".join("-" * w for w in widths))
-    return 0
 
 
 def fault_rows(n: Callable[[int], int]) -> list[tuple[str, float, str, float, str, bool]]:
